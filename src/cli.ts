@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * The command line: commander wiring only. Every command lazy-loads its module, so `aibgen
+ * checksum` never pays for Handlebars or the bundler. Errors become messages and exit codes in
+ * `run()` below and nowhere else.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { AibgenError } from './errors.js';
+import { processOutput, type Output } from './cli/output.js';
+import { parseSize } from './util/size.js';
+
+const io: Output = processOutput();
+
+function int(flag: string, min = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer >= ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+function sizeArg(flag: string) {
+  return (value: string): number => {
+    const bytes = parseSize(value);
+    if (bytes === undefined || bytes <= 0) throw new InvalidArgumentError(`${flag} expects a size such as 20MB, 512KiB or 1000000, got "${value}"`);
+    return bytes;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
+}
+
+type Handler = () => Promise<number>;
+let pending: Handler | undefined;
+/** Commander actions only record what to run; run() executes it so errors are handled in one place. */
+function action(handler: Handler): void {
+  pending = handler;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('aibgen')
+    .description('Render, checksum, bundle and validate Azure VM Image Builder templates from sources.')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`aibgen: ${s.replace(/^error: /, '')}`),
+    });
+
+  program
+    .command('checksum')
+    .description('print SHA-256 sums like sha256sum, or verify a list with --check')
+    .argument('[file...]', 'files to hash; - reads standard input')
+    .option('--json', 'print [{"path","sha256","size"}] instead of sha256sum lines')
+    .option('-c, --check <SUMS>', 'verify the files listed in SUMS (sha256sum format)')
+    .option('--quiet', 'with --check, print only failures')
+    .addOption(new Option('--concurrency <n>', 'files hashed at once').argParser(int('--concurrency')).default(8))
+    .addHelpText('after', '\nExit codes: 0 all good; 1 --check found a mismatch or unreadable file; 2 a file could not be hashed or bad usage.')
+    .action((files: string[], options) =>
+      action(async () => (await import('./cli/checksum.js')).checksumCommand(files, options, io)),
+    );
+
+  program
+    .command('fill')
+    .description('fill in and correct sha256Checksum values of Shell/PowerShell scriptUri and File sourceUri steps')
+    .argument('<template...>', 'JSON template(s) (bare body or ARM deployment, comments allowed) or .bicep files')
+    .option('-m, --map <uriPrefix=dir>', 'URIs starting with uriPrefix are files under dir (repeatable; longest prefix wins)', collect)
+    .option('--fetch', 'download http(s) URIs that no --map matches and hash them as served')
+    .addOption(new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout')).default(30))
+    .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
+    .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
+    .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong')
+    .option('--json', 'print a machine-readable report of every customizer')
+    .option('-o, --output <file>', 'write the result here instead of in place')
+    .addHelpText('after', '\nExit codes: 0 done (or --check: all right); 1 --check found problems, or --strict skips; 2 bad input or a file could not be hashed.')
+    .action((files: string[], options) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
+
+  return program;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  pending = undefined;
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (!pending) return 0;
+    return await (pending as Handler)();
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (error instanceof AibgenError) {
+    io.err(`aibgen: ${error.message}\n`);
+    for (const detail of error.details) io.err(`  ${detail}\n`);
+    if (process.env.AIBGEN_DEBUG === '1' && error.stack) io.err(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`aibgen: internal error: ${message}\n`);
+  if (process.env.AIBGEN_DEBUG === '1' && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+  else io.err('  set AIBGEN_DEBUG=1 for a stack trace, and please report it\n');
+  return 2;
+}
+
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+if (isMain) {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
+  process.exitCode = await run(process.argv.slice(2));
+}

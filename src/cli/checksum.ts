@@ -1,0 +1,67 @@
+import { checkSums, checksumFiles, formatCheckName, formatSumLine, isChecksumOk } from '../checksum/index.js';
+import { UsageError } from '../errors.js';
+import type { Output } from './output.js';
+
+export interface ChecksumCliOptions {
+  json?: boolean;
+  check?: string;
+  quiet?: boolean;
+  concurrency?: number;
+}
+
+export async function checksumCommand(files: string[], options: ChecksumCliOptions, io: Output): Promise<number> {
+  if (options.check !== undefined) {
+    if (files.length > 0) throw new UsageError('--check reads the file names from the list; do not also pass files', ['usage: aibgen checksum --check SUMS']);
+    return checkCommand(options.check, options, io);
+  }
+  if (files.length === 0) throw new UsageError('no files given', ['usage: aibgen checksum <file...>  (use - for standard input)']);
+  const results = await checksumFiles(files, { concurrency: options.concurrency });
+  let failed = 0;
+  if (options.json) {
+    const rows = [];
+    for (const result of results) {
+      if (isChecksumOk(result)) rows.push({ path: result.path, sha256: result.sha256, size: result.size });
+      else {
+        failed++;
+        io.err(`aibgen: ${result.path}: ${result.error}\n`);
+      }
+    }
+    io.out(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    let text = '';
+    for (const result of results) {
+      if (isChecksumOk(result)) {
+        text += `${formatSumLine(result.sha256, result.path)}\n`;
+      } else {
+        failed++;
+        if (text) io.out(text);
+        text = '';
+        io.err(`aibgen: ${result.path}: ${result.error}\n`);
+      }
+    }
+    if (text) io.out(text);
+  }
+  return failed > 0 ? 2 : 0;
+}
+
+async function checkCommand(sumsPath: string, options: ChecksumCliOptions, io: Output): Promise<number> {
+  const result = await checkSums(sumsPath, { concurrency: options.concurrency });
+  let text = '';
+  for (const entry of result.entries) {
+    if (entry.status === 'FAILED open or read' && entry.error) {
+      io.out(text);
+      text = '';
+      io.err(`aibgen: ${entry.name}: ${entry.error}\n`);
+    }
+    if (options.quiet && entry.status === 'OK') continue;
+    text += `${formatCheckName(entry.name)}: ${entry.status}\n`;
+  }
+  io.out(text);
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (result.malformedLines.length > 0) {
+    io.err(`aibgen: WARNING: ${plural(result.malformedLines.length, 'line is', 'lines are')} improperly formatted (line ${result.malformedLines.join(', ')})\n`);
+  }
+  if (result.unreadable > 0) io.err(`aibgen: WARNING: ${plural(result.unreadable, 'listed file', 'listed files')} could not be read\n`);
+  if (result.mismatched > 0) io.err(`aibgen: WARNING: ${plural(result.mismatched, 'computed checksum', 'computed checksums')} did NOT match\n`);
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,110 @@
+import { UsageError } from '../errors.js';
+import { fillChecksums, isProblem, type FillOptions, type FillReport, type SiteReport } from '../fill/index.js';
+import type { Output } from './output.js';
+
+export interface FillCliOptions {
+  map?: string[];
+  fetch?: boolean;
+  fetchTimeout?: number;
+  fetchMaxSize?: number;
+  strict?: boolean;
+  check?: boolean;
+  json?: boolean;
+  output?: string;
+}
+
+function where(report: FillReport, site: SiteReport): string {
+  return `${report.file}:${site.line}:${site.column}  ${site.template}/${site.customizer}`;
+}
+
+export async function fillCommand(files: string[], options: FillCliOptions, io: Output): Promise<number> {
+  if (files.length === 0) throw new UsageError('no template given', ['usage: aibgen fill <template> --map <uriPrefix>=<dir>']);
+  if (options.output && files.length > 1) throw new UsageError('-o writes one file; give one template with it');
+  const fillOptions: FillOptions = {
+    maps: options.map ?? [],
+    fetch: options.fetch,
+    fetchOptions: { timeoutMs: (options.fetchTimeout ?? 30) * 1000, maxBytes: options.fetchMaxSize },
+    check: options.check,
+    strict: options.strict,
+    output: options.output,
+  };
+  if (files.some((f) => f.toLowerCase().endsWith('.bicep'))) {
+    const { bicepSiteDocument } = await import('../bicep/index.js');
+    fillOptions.loadDocument = (file, text) => (file.toLowerCase().endsWith('.bicep') ? bicepSiteDocument(file, text) : jsonFallback(file, text));
+  }
+  const reports: FillReport[] = [];
+  for (const file of files) reports.push(await fillChecksums(file, fillOptions));
+
+  const problems = reports.flatMap((r) => r.sites.filter((s) => isProblem(s, options.strict)));
+  if (options.json) {
+    io.out(
+      `${JSON.stringify(
+        {
+          files: reports.map((r) => ({
+            file: r.file,
+            changed: r.changed,
+            written: r.written ?? null,
+            customizers: r.sites.map((s) => ({
+              template: s.template,
+              pointer: s.pointer,
+              name: s.name ?? null,
+              type: s.type,
+              uri: s.uri,
+              localPath: s.localPath ?? null,
+              fetched: s.fetched,
+              status: s.status,
+              expected: s.expected ?? null,
+              actual: s.actual ?? null,
+              reason: s.reason ?? null,
+              line: s.line,
+              column: s.column,
+            })),
+            duplicateNames: r.duplicateNames,
+          })),
+          problems: problems.length,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    for (const report of reports) printText(report, options, io);
+  }
+  if (options.check) return problems.length > 0 ? 1 : 0;
+  return 0;
+}
+
+async function jsonFallback(file: string, text: string) {
+  const { parseJsonDocument } = await import('../template/index.js');
+  const { jsonSiteDocument } = await import('../fill/index.js');
+  return jsonSiteDocument(parseJsonDocument(file, text));
+}
+
+function printText(report: FillReport, options: FillCliOptions, io: Output): void {
+  for (const dup of report.duplicateNames) {
+    const [first, ...rest] = dup.positions;
+    if (!first) continue;
+    io.err(`${report.file}:${first.line}:${first.column}  warning  ${dup.templateName}: ${dup.positions.length} customizers are named "${dup.name}" (also at line ${rest.map((p) => p.line).join(', ')}); give each a unique name\n`);
+  }
+  for (const site of report.sites) {
+    if (site.status === 'skipped') io.err(`${where(report, site)}  skipped: ${site.reason}  (${site.uri})\n`);
+  }
+  const count = (status: SiteReport['status']) => report.sites.filter((s) => s.status === status).length;
+  if (options.check) {
+    for (const site of report.sites) {
+      if (!isProblem(site, options.strict) || site.status === 'skipped') continue;
+      io.out(`${where(report, site)}  expected ${site.expected} got ${site.actual === undefined ? 'missing' : site.actual === '' ? '""' : site.actual}\n`);
+    }
+    const bad = report.sites.filter((s) => isProblem(s, options.strict)).length;
+    io.err(`${report.file}: ${report.sites.length} checksum site(s): ${count('ok')} right, ${bad} to fix, ${count('skipped')} skipped\n`);
+    return;
+  }
+  for (const site of report.sites) {
+    if (site.status === 'ok' || site.status === 'skipped') continue;
+    const what = site.status === 'missing' && site.actual === undefined ? 'inserted' : `replaced ${site.actual === '' ? '""' : site.actual} with`;
+    io.out(`${where(report, site)}  ${what} ${site.expected}\n`);
+  }
+  const fixed = report.sites.filter((s) => isProblem(s)).length;
+  const target = report.written ?? report.file;
+  io.err(`${target}: ${fixed === 0 ? 'already right, unchanged' : `${fixed} checksum(s) written`}; ${count('ok')} already right, ${count('skipped')} skipped\n`);
+}

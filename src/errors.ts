@@ -1,0 +1,95 @@
+/**
+ * Typed errors. Every failure the user can cause or meet is one of these; the CLI turns
+ * them into a message and an exit code in one place (src/cli/run.ts).
+ *
+ * Exit codes: 1 = a check found problems, 2 = bad input / usage / the work could not be done.
+ */
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_INPUT'
+  | 'E_PARSE'
+  | 'E_NOT_FOUND'
+  | 'E_IO'
+  | 'E_FETCH'
+  | 'E_RENDER'
+  | 'E_MISSING_VARS'
+  | 'E_BUNDLE'
+  | 'E_TOO_LARGE'
+  | 'E_PROJECT'
+  | 'E_CHECK_FAILED'
+  | 'E_VALIDATION';
+
+export class AibgenError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: 1 | 2;
+  /** Extra lines printed after the message (details, lists). */
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { exitCode?: 1 | 2; details?: readonly string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options.exitCode ?? 2;
+    this.details = options.details ?? [];
+  }
+}
+
+/** Wrong flags or arguments. */
+export class UsageError extends AibgenError {
+  constructor(message: string, details?: readonly string[]) {
+    super('E_USAGE', message, { details });
+  }
+}
+
+/** An input file is missing, unreadable, or not what it should be. */
+export class InputError extends AibgenError {
+  constructor(message: string, options: { code?: ErrorCode; details?: readonly string[]; cause?: unknown } = {}) {
+    super(options.code ?? 'E_INPUT', message, options);
+  }
+}
+
+/** A file does not parse; message carries file:line:column. */
+export class ParseError extends AibgenError {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  constructor(file: string, line: number, column: number, what: string) {
+    super('E_PARSE', `${file}:${line}:${column}: ${what}`);
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** A check (validation, drift, checksum) found problems: exit 1. */
+export class CheckFailedError extends AibgenError {
+  constructor(message: string, details?: readonly string[]) {
+    super('E_CHECK_FAILED', message, { exitCode: 1, details });
+  }
+}
+
+export function isNodeError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/** A short human reason for a file-system error ("No such file or directory"). */
+export function describeFsError(error: unknown): string {
+  if (!isNodeError(error)) return error instanceof Error ? error.message : String(error);
+  switch (error.code) {
+    case 'ENOENT':
+      return 'No such file or directory';
+    case 'EISDIR':
+      return 'Is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'Permission denied';
+    case 'ENOTDIR':
+      return 'Not a directory';
+    case 'EROFS':
+      return 'Read-only file system';
+    case 'ENOSPC':
+      return 'No space left on device';
+    default:
+      return error.message.replace(/^[A-Z]+: /, '');
+  }
+}

@@ -1,0 +1,188 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { hashFile } from '../checksum/index.js';
+import { AibgenError, CheckFailedError, InputError, describeFsError } from '../errors.js';
+import { parseJsonDocument } from '../template/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { mapLimit } from '../util/concurrency.js';
+import type { TextEdit } from '../util/text-position.js';
+import { fetchAndHash, type FetchOptions } from './fetch.js';
+import { jsonSiteDocument } from './json-sites.js';
+import type { ChecksumSite, Position, SiteDocument } from './sites.js';
+import { classifyUri, parseMapping, resolveUri, type UriMapping } from './uri-map.js';
+
+export interface FillOptions {
+  /** `<uriPrefix>=<dir>` specs or parsed mappings. */
+  maps?: readonly (string | UriMapping)[];
+  /** Download http(s) URIs that no mapping matches. */
+  fetch?: boolean;
+  fetchOptions?: FetchOptions;
+  /** Report only; write nothing. */
+  check?: boolean;
+  /** Write here instead of in place. */
+  output?: string;
+  /** Treat every skipped site as a problem: nothing is written and `CheckFailedError` is thrown (fill), or it counts as a problem (check). */
+  strict?: boolean;
+  /** Files hashed or fetched at once. */
+  concurrency?: number;
+  /** Parse Bicep with this adapter (injected to keep the JSON path free of it). */
+  loadDocument?: (file: string, text: string) => Promise<SiteDocument> | SiteDocument;
+}
+
+export type SiteStatus = 'ok' | 'missing' | 'mismatch' | 'uppercase' | 'malformed' | 'skipped';
+
+export interface SiteReport {
+  template: string;
+  customizer: string;
+  name: string | undefined;
+  type: string;
+  pointer: string;
+  uriProperty: 'scriptUri' | 'sourceUri';
+  uri: string;
+  localPath: string | undefined;
+  fetched: boolean;
+  status: SiteStatus;
+  expected: string | undefined;
+  /** The value in the file; undefined when the property is missing. */
+  actual: string | undefined;
+  reason: string | undefined;
+  /** Where the checksum is (or where it would be inserted: the URI). */
+  line: number;
+  column: number;
+}
+
+export interface FillReport {
+  file: string;
+  sites: SiteReport[];
+  /** Whether the file's text differs after filling (in check mode: would differ). */
+  changed: boolean;
+  /** The path written, if anything was. */
+  written: string | undefined;
+  duplicateNames: SiteDocument['duplicateNames'];
+}
+
+const PROBLEMS: ReadonlySet<SiteStatus> = new Set(['missing', 'mismatch', 'uppercase', 'malformed']);
+
+export function isProblem(site: SiteReport, strict = false): boolean {
+  return PROBLEMS.has(site.status) || (strict && site.status === 'skipped');
+}
+
+async function loadSites(file: string, options: FillOptions): Promise<SiteDocument> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+  }
+  if (extname(file).toLowerCase() === '.bicep' || options.loadDocument) {
+    if (!options.loadDocument) throw new InputError(`${file}: Bicep files need the Bicep adapter`);
+    return options.loadDocument(file, text);
+  }
+  return jsonSiteDocument(parseJsonDocument(file, text));
+}
+
+type Source = { kind: 'local'; path: string } | { kind: 'fetch'; url: string } | { kind: 'skip'; reason: string };
+
+function sourceFor(site: ChecksumSite, mappings: readonly UriMapping[], fetch: boolean): Source {
+  if (site.uri.kind === 'unresolved') return { kind: 'skip', reason: site.uri.reason };
+  const uri = site.uri.value;
+  const kind = classifyUri(uri).kind;
+  if (kind === 'expression') return { kind: 'skip', reason: 'the URI is an ARM expression' };
+  if (kind === 'placeholder') return { kind: 'skip', reason: 'the URI is a placeholder' };
+  if (kind === 'empty') return { kind: 'skip', reason: 'the URI is empty' };
+  const resolution = resolveUri(uri, mappings);
+  if (resolution.status === 'local') return { kind: 'local', path: resolution.path };
+  if (resolution.status === 'refused') return { kind: 'skip', reason: `refused: ${resolution.reason}` };
+  if (fetch && /^https?:\/\//i.test(uri)) return { kind: 'fetch', url: uri };
+  return { kind: 'skip', reason: mappings.length === 0 && !fetch ? 'no --map given (and no --fetch)' : 'no --map prefix matches the URI' };
+}
+
+/**
+ * Computes every checksum a template should carry and, unless `check` is set, writes the
+ * corrected file atomically. Only `sha256Checksum` values change (or are inserted after the URI);
+ * every other byte stays. Nothing is written when any file cannot be hashed.
+ */
+export async function fillChecksums(file: string, options: FillOptions = {}): Promise<FillReport> {
+  const mappings = (options.maps ?? []).map((m) => (typeof m === 'string' ? parseMapping(m) : m));
+  const doc = await loadSites(file, options);
+  const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
+
+  // Hash each distinct file or URL once.
+  const keys = [...new Set(sources.flatMap((s) => (s.kind === 'local' ? [`l:${s.path}`] : s.kind === 'fetch' ? [`u:${s.url}`] : [])))];
+  const failures: string[] = [];
+  const digests = new Map<string, string>();
+  await mapLimit(keys, options.concurrency ?? 8, async (key) => {
+    const target = key.slice(2);
+    try {
+      digests.set(key, key.startsWith('l:') ? (await hashFile(target)).sha256 : (await fetchAndHash(target, options.fetchOptions)).sha256);
+    } catch (error) {
+      const reason = error instanceof AibgenError ? error.message : describeFsError(error);
+      const site = doc.sites[sources.findIndex((s) => (s.kind === 'local' ? `l:${s.path}` : s.kind === 'fetch' ? `u:${s.url}` : '') === key)];
+      const where = site ? `${file}:${site.uriPosition.line}:${site.uriPosition.column} ${site.templateName}/${site.customizerLabel}: ` : '';
+      failures.push(key.startsWith('l:') ? `${where}${target}: ${reason}` : `${where}${reason}`);
+    }
+  });
+  if (failures.length > 0) {
+    throw new InputError(`${file}: ${failures.length === 1 ? 'a referenced file could not be hashed' : `${failures.length} referenced files could not be hashed`}; nothing was written`, {
+      details: [...failures, 'fix the --map folders (the URI path is looked up under them) or the URIs'],
+    });
+  }
+
+  const edits: TextEdit[] = [];
+  const sites = doc.sites.map((site, index): SiteReport => {
+    const source = sources[index] as Source;
+    const base = {
+      template: site.templateName,
+      customizer: site.customizerLabel,
+      name: site.customizerName,
+      type: site.type,
+      pointer: site.pointer,
+      uriProperty: site.uriProperty,
+      uri: site.uri.kind === 'literal' ? site.uri.value : site.uri.text,
+      localPath: source.kind === 'local' ? source.path : undefined,
+      fetched: source.kind === 'fetch',
+      actual: site.checksum ? (site.checksum.literal ?? site.checksum.text) : undefined,
+      ...position(site.checksum?.position ?? site.uriPosition),
+    };
+    if (source.kind === 'skip') return { ...base, status: 'skipped', expected: undefined, reason: source.reason };
+    const expected = digests.get(source.kind === 'local' ? `l:${source.path}` : `u:${source.url}`) as string;
+    if (site.checksum && site.checksum.literal === undefined) {
+      return { ...base, status: 'skipped', expected, reason: 'sha256Checksum is an expression, not a literal; aibgen leaves it alone' };
+    }
+    const actual = site.checksum?.literal;
+    const status: SiteStatus =
+      actual === undefined || actual === ''
+        ? 'missing'
+        : actual === expected
+          ? 'ok'
+          : actual.toLowerCase() === expected
+            ? 'uppercase'
+            : /^[0-9a-fA-F]{64}$/.test(actual)
+              ? 'mismatch'
+              : 'malformed';
+    if (status !== 'ok') edits.push(...site.edit(expected));
+    return { ...base, status, expected, reason: undefined };
+  });
+
+  const changed = edits.length > 0;
+  let written: string | undefined;
+  const skipped = sites.filter((s) => s.status === 'skipped');
+  if (options.strict && !options.check && skipped.length > 0) {
+    throw new CheckFailedError(`${file}: ${skipped.length} checksum site(s) skipped under --strict; nothing was written`, [
+      ...skipped.map((s) => `${file}:${s.line}:${s.column}  ${s.template}/${s.customizer}  ${s.reason ?? 'skipped'}`),
+      'map their URI prefixes with --map, use --fetch, or drop --strict',
+    ]);
+  }
+  if (!options.check) {
+    const target = options.output ?? file;
+    if (changed || target !== file) {
+      await writeFileAtomic(target, doc.render(edits));
+      written = target;
+    }
+  }
+  return { file, sites, changed, written, duplicateNames: doc.duplicateNames };
+}
+
+function position(p: Position): Position {
+  return { line: p.line, column: p.column };
+}

@@ -1,0 +1,105 @@
+import type { Node } from 'jsonc-parser';
+import { findCustomizers, propertyNode, type JsonDocument } from '../template/index.js';
+import { applyEdits, eolAt, type TextEdit } from '../util/text-position.js';
+import type { ChecksumSite, SiteDocument } from './sites.js';
+
+const URI_PROPERTY: Record<string, 'scriptUri' | 'sourceUri'> = {
+  shell: 'scriptUri',
+  powershell: 'scriptUri',
+  file: 'sourceUri',
+};
+
+/** The checksum sites of a JSON template (bare body or ARM, with comments allowed). */
+export function jsonSiteDocument(doc: JsonDocument): SiteDocument {
+  const sites: ChecksumSite[] = [];
+  const customizers = findCustomizers(doc);
+  for (const customizer of customizers) {
+    const uriProperty = customizer.type ? URI_PROPERTY[customizer.type.toLowerCase()] : undefined;
+    if (!uriProperty) continue;
+    const uriProp = propertyNode(customizer.node, uriProperty);
+    const uriNode = uriProp?.children?.[1];
+    if (!uriProp || !uriNode) continue;
+    const checksumNode = propertyNode(customizer.node, 'sha256Checksum')?.children?.[1];
+    const uriText = doc.text.slice(uriNode.offset, uriNode.offset + uriNode.length);
+    sites.push({
+      templateName: customizer.template?.name ?? '(outside an image template)',
+      customizerLabel: customizer.label,
+      customizerName: customizer.name,
+      type: customizer.type ?? '',
+      pointer: customizer.pointer,
+      uriProperty,
+      uri:
+        uriNode.type === 'string'
+          ? { kind: 'literal', value: uriNode.value as string }
+          : { kind: 'unresolved', text: uriText, reason: `${uriProperty} is not a string` },
+      uriPosition: doc.lines.position(uriNode.offset),
+      checksum: checksumNode
+        ? {
+            literal: checksumNode.type === 'string' && !/^\s*\[.*\]\s*$/s.test(checksumNode.value as string) ? (checksumNode.value as string) : undefined,
+            text: doc.text.slice(checksumNode.offset, checksumNode.offset + checksumNode.length),
+            position: doc.lines.position(checksumNode.offset),
+          }
+        : undefined,
+      edit: (sha256) => (checksumNode ? [{ offset: checksumNode.offset, length: checksumNode.length, text: `"${sha256}"` }] : insertAfter(doc, uriProp, sha256)),
+    });
+  }
+  const duplicateNames = findDuplicateNames(doc, customizers);
+  return {
+    file: doc.file,
+    sites,
+    render: (edits) => (doc.bom ? '\uFEFF' : '') + applyEdits(doc.text, edits),
+    duplicateNames,
+  };
+}
+
+function findDuplicateNames(doc: JsonDocument, customizers: ReturnType<typeof findCustomizers>): SiteDocument['duplicateNames'] {
+  const groups = new Map<string, { templateName: string; name: string; nodes: Node[] }>();
+  for (const c of customizers) {
+    if (!c.template || c.name === undefined) continue;
+    const key = `${c.template.pointer}\u0000${c.list}\u0000${c.name}`;
+    const group = groups.get(key) ?? { templateName: c.template.name, name: c.name, nodes: [] };
+    group.nodes.push(c.node);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .filter((g) => g.nodes.length > 1)
+    .map((g) => ({ templateName: g.templateName, name: g.name, positions: g.nodes.map((n) => doc.lines.position(n.offset)) }));
+}
+
+/**
+ * Inserts `"sha256Checksum": "<hex>"` right after the URI property. When the URI property sits on
+ * its own line, the new property gets its own line with the same indentation and line ending;
+ * otherwise it goes inline. A trailing comment on the URI line stays on that line.
+ */
+function insertAfter(doc: JsonDocument, uriProp: Node, sha256: string): TextEdit[] {
+  const text = doc.text;
+  const valueEnd = uriProp.offset + uriProp.length;
+  const keyStart = uriProp.offset;
+  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const indent = text.slice(lineStart, keyStart);
+  const ownLine = /^[ \t]*$/.test(indent);
+
+  let i = valueEnd;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  const hasComma = text[i] === ',';
+  if (hasComma) {
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+  }
+  if (text.startsWith('//', i)) {
+    const nl = text.indexOf('\n', i);
+    i = nl === -1 ? text.length : nl;
+    if (text[i - 1] === '\r') i--;
+  }
+  const atLineEnd = i >= text.length || text[i] === '\n' || text[i] === '\r';
+  const property = `"sha256Checksum": "${sha256}"`;
+  if (ownLine && atLineEnd) {
+    const eol = eolAt(text, valueEnd);
+    if (hasComma) return [{ offset: i, length: 0, text: `${eol}${indent}${property},` }];
+    return [
+      { offset: valueEnd, length: 0, text: ',' },
+      { offset: i, length: 0, text: `${eol}${indent}${property}` },
+    ];
+  }
+  return [{ offset: valueEnd, length: 0, text: `, ${property}` }];
+}

@@ -1,0 +1,22 @@
+export {
+  parseJsonDocument,
+  loadJsonDocument,
+  pointerOf,
+  joinPointer,
+  escapePointer,
+  propertyNode,
+  valueNode,
+  stringValue,
+  properties,
+  keyOf,
+  type JsonDocument,
+} from './json-document.js';
+export {
+  findImageTemplates,
+  findCustomizers,
+  IMAGE_TEMPLATE_TYPE,
+  type ImageTemplateRef,
+  type CustomizerRef,
+  type CustomizerList,
+  type TemplateForm,
+} from './image-templates.js';

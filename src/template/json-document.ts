@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import { parseTree, printParseErrorCode, type Node, type ParseError as JsoncParseError } from 'jsonc-parser';
+import { InputError, ParseError, describeFsError } from '../errors.js';
+import { LineIndex } from '../util/text-position.js';
+
+/**
+ * A JSON (with comments and trailing commas, as ARM tooling accepts) document kept with its
+ * exact text, so that edits can touch only the bytes they mean to.
+ */
+export interface JsonDocument {
+  file: string;
+  /** The text without a UTF-8 byte order mark; node offsets index into it. */
+  text: string;
+  /** Whether the file started with a byte order mark (written back unchanged). */
+  bom: boolean;
+  root: Node;
+  lines: LineIndex;
+}
+
+const BOM = '\uFEFF';
+
+const EXPECTATIONS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value (a string, number, object, array, true, false or null); placeholders like <name> must be quoted',
+  ColonExpected: 'expected ":" after the property name',
+  CommaExpected: 'expected "," between values',
+  CloseBraceExpected: 'expected "}" to close the object',
+  CloseBracketExpected: 'expected "]" to close the array',
+  EndOfFileExpected: 'expected the end of the file after the top-level value',
+  InvalidCommentToken: 'invalid comment',
+  UnexpectedEndOfComment: 'unterminated /* comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid \\u escape in a string',
+  InvalidEscapeCharacter: 'invalid escape in a string (write a backslash as \\\\)',
+  InvalidCharacter: 'invalid character in a string (control characters must be escaped)',
+};
+
+export function parseJsonDocument(file: string, raw: string): JsonDocument {
+  const bom = raw.startsWith(BOM);
+  const text = bom ? raw.slice(1) : raw;
+  const lines = new LineIndex(text);
+  const errors: JsoncParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first || !root) {
+    const offset = first?.offset ?? 0;
+    const { line, column } = lines.position(offset);
+    const code = first ? printParseErrorCode(first.error) : 'ValueExpected';
+    const found = text.slice(offset, offset + 12).split(/\r?\n/)[0] ?? '';
+    const at = found ? ` at ${JSON.stringify(found)}` : ' at the end of the file';
+    throw new ParseError(file, line, column, `${EXPECTATIONS[code] ?? code}${at} (not valid JSON, even allowing comments and trailing commas)`);
+  }
+  return { file, text, bom, root, lines };
+}
+
+export async function loadJsonDocument(file: string): Promise<JsonDocument> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+  }
+  return parseJsonDocument(file, raw);
+}
+
+/** RFC 6901 pointer of a node. */
+export function pointerOf(node: Node): string {
+  const parts: string[] = [];
+  let current: Node | undefined = node;
+  while (current?.parent) {
+    const parent: Node = current.parent;
+    if (parent.type === 'property') {
+      const key = parent.children?.[0]?.value as string;
+      parts.unshift(escapePointer(key));
+      current = parent.parent;
+    } else if (parent.type === 'array') {
+      parts.unshift(String(parent.children?.indexOf(current) ?? 0));
+      current = parent;
+    } else {
+      current = parent;
+    }
+  }
+  return parts.length === 0 ? '' : `/${parts.join('/')}`;
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function joinPointer(base: string, ...segments: (string | number)[]): string {
+  return base + segments.map((s) => `/${escapePointer(String(s))}`).join('');
+}
+
+/** The property node (key + value) named `key` of an object node. */
+export function propertyNode(object: Node | undefined, key: string): Node | undefined {
+  if (object?.type !== 'object') return undefined;
+  return object.children?.find((p) => p.children?.[0]?.value === key);
+}
+
+export function valueNode(object: Node | undefined, key: string): Node | undefined {
+  return propertyNode(object, key)?.children?.[1];
+}
+
+export function stringValue(object: Node | undefined, key: string): string | undefined {
+  const node = valueNode(object, key);
+  return node?.type === 'string' ? (node.value as string) : undefined;
+}
+
+export function properties(object: Node | undefined): Node[] {
+  return object?.type === 'object' ? (object.children ?? []) : [];
+}
+
+export function keyOf(property: Node): string {
+  return property.children?.[0]?.value as string;
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { AibgenError, describeFsError, isNodeError } from '../errors.js';
+
+export interface AtomicWriteOptions {
+  /** File mode for a new file. An existing file keeps its own mode unless `forceMode` is set. */
+  mode?: number;
+  forceMode?: boolean;
+}
+
+function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.aibgen-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+async function targetMode(target: string, options: AtomicWriteOptions): Promise<number> {
+  if (options.forceMode && options.mode !== undefined) return options.mode;
+  try {
+    return (await stat(target)).mode & 0o7777;
+  } catch (error) {
+    if (isNodeError(error) && error.code === 'ENOENT') return options.mode ?? 0o644;
+    throw error;
+  }
+}
+
+function writeFailed(target: string, error: unknown): AibgenError {
+  return new AibgenError('E_IO', `cannot write ${target}: ${describeFsError(error)}`, { cause: error });
+}
+
+/**
+ * Writes `data` to `target` so that readers see either the old file or the complete new one:
+ * a temporary file in the same folder is written, flushed and renamed over the target.
+ * On any failure the temporary file is removed and the target is untouched.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const temp = tempPathFor(target);
+  let created = false;
+  try {
+    const mode = await targetMode(target, options);
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    created = true;
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    // open() applies the umask; the target's mode must survive exactly.
+    await chmod(temp, mode);
+    await rename(temp, target);
+    created = false;
+  } catch (error) {
+    if (created) await unlink(temp).catch(() => undefined);
+    throw writeFailed(target, error);
+  }
+}
+
+/** A stream that becomes `target` only on `commit()`; `abort()` leaves nothing behind. */
+export interface AtomicWriteStream {
+  readonly stream: WriteStream;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function createAtomicWriteStream(target: string, options: AtomicWriteOptions = {}): Promise<AtomicWriteStream> {
+  const temp = tempPathFor(target);
+  let mode: number;
+  try {
+    mode = await targetMode(target, options);
+  } catch (error) {
+    throw writeFailed(target, error);
+  }
+  const stream = createWriteStream(temp, { flags: 'wx', mode });
+  let settled = false;
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    throw writeFailed(target, error);
+  }
+  return {
+    stream,
+    async commit() {
+      if (settled) return;
+      settled = true;
+      try {
+        stream.end();
+        await finished(stream);
+        await chmod(temp, mode);
+        await rename(temp, target);
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        throw writeFailed(target, error);
+      }
+    },
+    async abort() {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      await finished(stream).catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+    },
+  };
+}
