@@ -93,6 +93,10 @@ function printText(report: FillReport, options: FillCliOptions, io: Output): voi
   if (options.check) {
     for (const site of report.sites) {
       if (!isProblem(site, options.strict) || site.status === 'skipped') continue;
+      if (site.status === 'unreadable') {
+        io.out(`${where(report, site)}  ${site.reason}\n`);
+        continue;
+      }
       io.out(`${where(report, site)}  expected ${site.expected} got ${site.actual === undefined ? 'missing' : site.actual === '' ? '""' : site.actual}\n`);
     }
     const bad = report.sites.filter((s) => isProblem(s, options.strict)).length;

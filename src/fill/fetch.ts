@@ -47,7 +47,21 @@ export async function fetchAndHash(url: string, options: FetchOptions = {}): Pro
 type Once = { sha256: string; size: number } | { redirect: string };
 
 function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: number): Promise<Once> {
-  return new Promise((resolvePromise, reject) => {
+  return new Promise((resolveOnce, rejectOnce) => {
+    let settled = false;
+    const resolvePromise = (value: Once) => {
+      if (!settled) resolveOnce(value);
+      settled = true;
+    };
+    const reject = (error: unknown) => {
+      if (!settled) rejectOnce(error);
+      settled = true;
+    };
+    // Abort without handing the error to the socket (an 'error' event there would be unhandled).
+    const abort = (error: AibgenError) => {
+      reject(error);
+      request.destroy();
+    };
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -78,7 +92,7 @@ function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: num
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          request.destroy(fetchError(url, `larger than the ${formatSize(maxBytes)} cap (--fetch-max-size)`));
+          abort(fetchError(url, `larger than the ${formatSize(maxBytes)} cap (--fetch-max-size)`));
           return;
         }
         hasher.update(chunk);
@@ -87,10 +101,10 @@ function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: num
         if (!response.complete) reject(fetchError(url, 'the connection closed before the whole body arrived'));
         else resolvePromise({ sha256: hasher.digest('hex'), size });
       });
-      response.on('error', (error) => reject(error instanceof AibgenError ? error : fetchError(url, error.message)));
+      response.on('error', (error) => reject(fetchError(url, error.message)));
     });
-    const timer = setTimeout(() => request.destroy(fetchError(url, `no complete answer within ${timeoutMs / 1000} s (--fetch-timeout)`)), Math.max(1, remaining));
+    const timer = setTimeout(() => abort(fetchError(url, `no complete answer within ${timeoutMs / 1000} s (--fetch-timeout)`)), Math.max(1, remaining));
     request.on('close', () => clearTimeout(timer));
-    request.on('error', (error) => reject(error instanceof AibgenError ? error : fetchError(url, error.message)));
+    request.on('error', (error) => reject(fetchError(url, error.message)));
   });
 }

@@ -29,7 +29,7 @@ export interface FillOptions {
   loadDocument?: (file: string, text: string) => Promise<SiteDocument> | SiteDocument;
 }
 
-export type SiteStatus = 'ok' | 'missing' | 'mismatch' | 'uppercase' | 'malformed' | 'skipped';
+export type SiteStatus = 'ok' | 'missing' | 'mismatch' | 'uppercase' | 'malformed' | 'unreadable' | 'skipped';
 
 export interface SiteReport {
   template: string;
@@ -61,7 +61,7 @@ export interface FillReport {
   duplicateNames: SiteDocument['duplicateNames'];
 }
 
-const PROBLEMS: ReadonlySet<SiteStatus> = new Set(['missing', 'mismatch', 'uppercase', 'malformed']);
+const PROBLEMS: ReadonlySet<SiteStatus> = new Set(['missing', 'mismatch', 'uppercase', 'malformed', 'unreadable']);
 
 export function isProblem(site: SiteReport, strict = false): boolean {
   return PROBLEMS.has(site.status) || (strict && site.status === 'skipped');
@@ -108,25 +108,17 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
   const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
 
   // Hash each distinct file or URL once.
-  const keys = [...new Set(sources.flatMap((s) => (s.kind === 'local' ? [`l:${s.path}`] : s.kind === 'fetch' ? [`u:${s.url}`] : [])))];
-  const failures: string[] = [];
-  const digests = new Map<string, string>();
+  const keyOf = (source: Source): string | undefined => (source.kind === 'local' ? `l:${source.path}` : source.kind === 'fetch' ? `u:${source.url}` : undefined);
+  const keys = [...new Set(sources.map(keyOf).filter((k): k is string => k !== undefined))];
+  const digests = new Map<string, { sha256: string } | { error: string }>();
   await mapLimit(keys, options.concurrency ?? 8, async (key) => {
     const target = key.slice(2);
     try {
-      digests.set(key, key.startsWith('l:') ? (await hashFile(target)).sha256 : (await fetchAndHash(target, options.fetchOptions)).sha256);
+      digests.set(key, key.startsWith('l:') ? await hashFile(target) : await fetchAndHash(target, options.fetchOptions));
     } catch (error) {
-      const reason = error instanceof AibgenError ? error.message : describeFsError(error);
-      const site = doc.sites[sources.findIndex((s) => (s.kind === 'local' ? `l:${s.path}` : s.kind === 'fetch' ? `u:${s.url}` : '') === key)];
-      const where = site ? `${file}:${site.uriPosition.line}:${site.uriPosition.column} ${site.templateName}/${site.customizerLabel}: ` : '';
-      failures.push(key.startsWith('l:') ? `${where}${target}: ${reason}` : `${where}${reason}`);
+      digests.set(key, { error: error instanceof AibgenError ? error.message : `cannot read ${target}: ${describeFsError(error)}` });
     }
   });
-  if (failures.length > 0) {
-    throw new InputError(`${file}: ${failures.length === 1 ? 'a referenced file could not be hashed' : `${failures.length} referenced files could not be hashed`}; nothing was written`, {
-      details: [...failures, 'fix the --map folders (the URI path is looked up under them) or the URIs'],
-    });
-  }
 
   const edits: TextEdit[] = [];
   const sites = doc.sites.map((site, index): SiteReport => {
@@ -145,7 +137,9 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
       ...position(site.checksum?.position ?? site.uriPosition),
     };
     if (source.kind === 'skip') return { ...base, status: 'skipped', expected: undefined, reason: source.reason };
-    const expected = digests.get(source.kind === 'local' ? `l:${source.path}` : `u:${source.url}`) as string;
+    const digest = digests.get(keyOf(source) as string);
+    if (!digest || 'error' in digest) return { ...base, status: 'unreadable', expected: undefined, reason: digest?.error ?? 'not hashed' };
+    const expected = digest.sha256;
     if (site.checksum && site.checksum.literal === undefined) {
       return { ...base, status: 'skipped', expected, reason: 'sha256Checksum is an expression, not a literal; aibgen leaves it alone' };
     }
@@ -166,6 +160,15 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
 
   const changed = edits.length > 0;
   let written: string | undefined;
+  const unreadable = sites.filter((s) => s.status === 'unreadable');
+  if (unreadable.length > 0 && !options.check) {
+    throw new InputError(`${file}: ${unreadable.length === 1 ? 'a referenced file' : `${unreadable.length} referenced files`} could not be hashed; nothing was written`, {
+      details: [
+        ...unreadable.map((s) => `${file}:${s.line}:${s.column}  ${s.template}/${s.customizer}  ${s.reason}`),
+        'fix the URI, or the --map folder it is looked up under',
+      ],
+    });
+  }
   const skipped = sites.filter((s) => s.status === 'skipped');
   if (options.strict && !options.check && skipped.length > 0) {
     throw new CheckFailedError(`${file}: ${skipped.length} checksum site(s) skipped under --strict; nothing was written`, [

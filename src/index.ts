@@ -1,0 +1,8 @@
+/**
+ * aibgen as a library. Every CLI command is one of these functions: plain values in, results out,
+ * nothing printed, no process.exit. Failures throw `AibgenError` subclasses (see ./errors.js).
+ */
+export * from './errors.js';
+export * from './checksum/index.js';
+export * from './template/index.js';
+export * from './fill/index.js';
