@@ -1,4 +1,5 @@
 import { execa, type Options } from 'execa';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,7 +8,13 @@ import { afterAll } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
-export const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
+/**
+ * The corpus of real templates: ../shared/corpus when this checkout sits next to it (the source of
+ * truth), else the byte-exact snapshot committed under test/corpus/snapshot (a fresh CI machine).
+ */
+export const SHARED_CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
+export const SNAPSHOT_CORPUS = join(ROOT, 'test', 'corpus', 'snapshot');
+export const CORPUS = process.env.AIBGEN_CORPUS ?? (existsSync(join(SHARED_CORPUS, 'INDEX.md')) ? SHARED_CORPUS : SNAPSHOT_CORPUS);
 
 export interface CliResult {
   exitCode: number;
