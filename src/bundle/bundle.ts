@@ -1,0 +1,127 @@
+import { basename, relative, resolve } from 'node:path';
+import { AibgenError, UsageError } from '../errors.js';
+import { createAtomicWriteStream } from '../util/atomic-write.js';
+import { formatSize } from '../util/size.js';
+import { inlineEngine, workerEngine, type GzipEngine } from './deflate-pool.js';
+import { OutputSink } from './output-sink.js';
+import { GZIP_MEMBER_INPUT, writeTarGz } from './tar-gz.js';
+import { walkPayload, type BundleEntry, type WalkOptions } from './walk.js';
+import { writeZip } from './zip.js';
+
+export type BundleFormat = 'tar.gz' | 'zip';
+
+export interface BundleOptions extends WalkOptions {
+  /** The archive to write (atomically). */
+  output: string;
+  /** Default: from the output's extension, else tar.gz. */
+  format?: BundleFormat;
+  /** libdeflate level 1-12 (default 6). */
+  level?: number;
+  /** Largest archive accepted, in bytes (default 20,000,000: the File customizer's limit). */
+  maxSize?: number;
+  /** The mtime stored for every entry (default: SOURCE_DATE_EPOCH, else 1980-01-01T00:00:00Z). */
+  mtime?: number;
+  /** Compression threads (default: up to 4, by CPU count; 0 = on the calling thread). */
+  workers?: number;
+}
+
+export interface BundleResult {
+  path: string;
+  format: BundleFormat;
+  size: number;
+  sha256: string;
+  /** Files and symlinks in the archive (folders not counted). */
+  files: number;
+  /** Bytes of file content that went in. */
+  bytesIn: number;
+}
+
+export const DEFAULT_LEVEL = 6;
+export const DEFAULT_MAX_SIZE = 20_000_000;
+/** 1980-01-01T00:00:00Z: the earliest time zip can store, and late enough that GNU tar does not warn. */
+export const DEFAULT_MTIME = 315532800;
+
+export function formatFromPath(path: string): BundleFormat | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'tar.gz';
+  if (lower.endsWith('.zip')) return 'zip';
+  return undefined;
+}
+
+export function resolveMtime(explicit: number | undefined, env = process.env): number {
+  if (explicit !== undefined) return explicit;
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return DEFAULT_MTIME;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds, got "${raw}"`);
+  return Number(raw);
+}
+
+/**
+ * Packs a folder into a byte-reproducible tar.gz or zip: the same content gives the same bytes on
+ * every machine and run, whatever the mtimes, owners, umask, group/other bits, directory order or
+ * locale. Written atomically; over `maxSize`, nothing is left behind and the error lists the ten
+ * largest inputs.
+ */
+export async function bundle(dir: string, options: BundleOptions): Promise<BundleResult> {
+  const inferred = formatFromPath(options.output);
+  if (options.format && inferred && options.format !== inferred) {
+    throw new UsageError(`--format ${options.format} does not match the output name ${options.output}`, [`name it ${basename(options.output).replace(/\.(tar\.gz|tgz|zip)$/i, '')}.${options.format}`]);
+  }
+  const format = options.format ?? inferred ?? 'tar.gz';
+  const level = options.level ?? DEFAULT_LEVEL;
+  if (!Number.isInteger(level) || level < 1 || level > 12) throw new UsageError(`--level must be 1-12 (libdeflate levels), got ${level}`);
+  const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
+  const mtime = resolveMtime(options.mtime);
+
+  // An archive written inside the folder it packs must not pack its own older copy.
+  const outputRelative = relative(resolve(dir), resolve(options.output)).split('\\').join('/');
+  const exclude = [...(options.exclude ?? [])];
+  if (!outputRelative.startsWith('..')) exclude.push(`/${outputRelative.replace(/([*?[\]!#\\])/g, '\\$1')}`, `/.${basename(options.output)}.aibgen-*.tmp`);
+  // Workers boot on the other cores while this thread lists the folder.
+  const startingWorkers = options.workers === 0 ? undefined : workerEngine(level, options.workers);
+  startingWorkers?.catch(() => undefined);
+  let walk;
+  try {
+    walk = await walkPayload(dir, { ...options, exclude });
+  } catch (error) {
+    await (await startingWorkers?.catch(() => undefined))?.close();
+    throw error;
+  }
+  let engine: GzipEngine;
+  if (startingWorkers && (options.workers !== undefined || walk.bytesIn >= GZIP_MEMBER_INPUT)) {
+    engine = await startingWorkers;
+  } else {
+    // Small payload: one chunk, compressed here; the workers are not worth waiting for.
+    void startingWorkers?.then((w) => w.close(), () => undefined);
+    engine = await inlineEngine(level);
+  }
+  const target = await createAtomicWriteStream(options.output, { mode: 0o644, forceMode: true });
+  const sink = new OutputSink(target);
+  try {
+    const depth = 4;
+    if (format === 'tar.gz') await writeTarGz(walk.entries, dir, mtime, engine, sink, depth);
+    else await writeZip(walk.entries, dir, mtime, engine, sink, depth);
+    if (sink.size > maxSize) throw tooLarge(sink.size, maxSize, walk.entries);
+    await target.commit();
+  } catch (error) {
+    await target.abort();
+    throw error;
+  } finally {
+    await engine.close();
+  }
+  return { path: options.output, format, size: sink.size, sha256: sink.digest(), files: walk.files, bytesIn: walk.bytesIn };
+}
+
+function tooLarge(size: number, maxSize: number, entries: readonly BundleEntry[]): AibgenError {
+  const largest = entries
+    .filter((e): e is Extract<BundleEntry, { kind: 'file' }> => e.kind === 'file')
+    .sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
+    .slice(0, 10);
+  return new AibgenError('E_TOO_LARGE', `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit (--max-size); nothing was written`, {
+    details: [
+      'largest inputs:',
+      ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
+      'the File customizer is meant for files under 20 MB: exclude what the image does not need, or deliver the payload with a download step (delivery "download" in aibgen.json)',
+    ],
+  });
+}
