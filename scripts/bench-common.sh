@@ -15,6 +15,7 @@ best_of() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
 
 aibgen_cli() {
   node "$(dirname "${BASH_SOURCE[0]}")/../dist/cli.js" "$@"

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -118,7 +120,7 @@ import(workerData.libdeflate).then(({ gzip }) => {
 
 /** Compresses on worker threads, one job per worker at a time; results resolve per call. */
 export async function workerEngine(level: number, count = Math.min(availableParallelism(), 4)): Promise<GzipEngine> {
-  const libdeflate = import.meta.resolve('libdeflate');
+  const libdeflate = pathToFileURL(createRequire(import.meta.url).resolve('libdeflate')).href;
   const workers = await Promise.all(
     Array.from({ length: Math.max(1, count) }, () => {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { libdeflate, level } });
