@@ -85,6 +85,35 @@ export function buildProgram(): Command {
     .action((files: string[], options) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
 
   program
+    .command('render')
+    .description('render a Handlebars template (a customizer script) strictly: no HTML escaping, every variable must be given')
+    .argument('<template>', 'the .hbs template')
+    .option('-o, --output <file>', 'where to write (default: the template name without .hbs; - for standard output)')
+    .option('--vars <file.json>', 'variables from a JSON file (repeatable; later files win)', collect)
+    .option('--set <key=value>', 'a string variable; dotted keys make nested objects (repeatable; wins over files)', collect)
+    .option('--set-json <key=json>', 'a variable given as JSON: numbers, booleans, lists, objects (repeatable)', collect)
+    .option('--partials <dir>', 'register every *.hbs in dir as a partial, by file name')
+    .addOption(new Option('--eol <eol>', 'line endings for .ps1 (default crlf) and other files; .sh is always LF').choices(['lf', 'crlf']))
+    .addHelpText('after', '\nHelpers: sh, ps, json, base64, join, default, eq, ne, lower, upper (see README).\nExit codes: 0 written; 2 missing variables (all listed with file:line:column), bad template or usage.')
+    .action((template: string, options) => action(async () => (await import('./cli/render.js')).renderCommand(template, options, io)));
+
+  program
+    .command('deprovision')
+    .description('write a DeprovisioningScript.sh / .ps1 override (waagent / Sysprep) that fails clearly instead of hanging')
+    .addOption(new Option('--os <os>', 'the build VM OS').choices(['linux', 'windows']))
+    .option('-o, --output <path>', 'a folder (the file is named DeprovisioningScript.sh/.ps1) or a file path; - for standard output', '.')
+    .option('--keep-user', 'Linux: waagent -deprovision (keep the build user) instead of -deprovision+user')
+    .option('--cloud-init-clean', 'Linux: run cloud-init clean --logs --seed where cloud-init exists')
+    .option('--mode-vm', 'Windows: run Sysprep with /mode:vm')
+    .addOption(new Option('--timeout-minutes <n>', 'Windows: every wait loop gives up after n minutes (default 30)').argParser(int('--timeout-minutes')))
+    .option('--pre <command>', 'a command to run first (repeatable, in order; a failure stops the build)', collect)
+    .option('--customizer', 'also print the customizer that installs the override (with --uri or --inline)')
+    .option('--uri <url>', 'with --customizer: a File step downloading the script from this URL')
+    .option('--inline', 'with --customizer: a Shell/PowerShell step that writes the script from base64 and checks its SHA-256')
+    .addHelpText('after', '\nExit codes: 0 written; 2 bad options.')
+    .action((options) => action(async () => (await import('./cli/deprovision.js')).deprovisionCommand(options, io)));
+
+  program
     .command('bundle')
     .description('pack a folder into a byte-reproducible tar.gz or zip for the File customizer')
     .argument('<dir>', 'the payload folder')

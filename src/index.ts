@@ -6,3 +6,7 @@ export * from './errors.js';
 export * from './checksum/index.js';
 export * from './template/index.js';
 export * from './fill/index.js';
+export * from './render/index.js';
+export * from './deprovision/index.js';
+export * from './bundle/index.js';
+export { inlineFileCommands, type InlineFileOptions } from './customizers/index.js';

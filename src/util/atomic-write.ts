@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { AibgenError, describeFsError, isNodeError } from '../errors.js';
@@ -32,12 +32,14 @@ function writeFailed(target: string, error: unknown): AibgenError {
 /**
  * Writes `data` to `target` so that readers see either the old file or the complete new one:
  * a temporary file in the same folder is written, flushed and renamed over the target.
- * On any failure the temporary file is removed and the target is untouched.
+ * On any failure the temporary file is removed and the target is untouched. Missing parent
+ * folders are created.
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = tempPathFor(target);
   let created = false;
   try {
+    await mkdir(dirname(target), { recursive: true });
     const mode = await targetMode(target, options);
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
     created = true;
@@ -68,6 +70,7 @@ export async function createAtomicWriteStream(target: string, options: AtomicWri
   const temp = tempPathFor(target);
   let mode: number;
   try {
+    await mkdir(dirname(target), { recursive: true });
     mode = await targetMode(target, options);
   } catch (error) {
     throw writeFailed(target, error);

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { inlineFileCommands, type CustomizerEntry } from '../customizers/inline-file.js';
+import { renderText } from '../render/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+export interface LinuxDeprovisionOptions {
+  os: 'linux';
+  /** `-deprovision` instead of `-deprovision+user`: keep the build user account. */
+  keepUser?: boolean;
+  /** Run `cloud-init clean --logs --seed` where cloud-init exists. */
+  cloudInitClean?: boolean;
+  /** Commands run first, in order; the first failure stops the build. */
+  pre?: string[];
+}
+
+export interface WindowsDeprovisionOptions {
+  os: 'windows';
+  /** Add `/mode:vm` to Sysprep. */
+  modeVm?: boolean;
+  /** Every wait loop gives up after this many minutes (default 30). */
+  timeoutMinutes?: number;
+  pre?: string[];
+}
+
+export type DeprovisionOptions = LinuxDeprovisionOptions | WindowsDeprovisionOptions;
+
+export interface DeprovisionScript {
+  os: 'linux' | 'windows';
+  /** DeprovisioningScript.sh or DeprovisioningScript.ps1. */
+  fileName: string;
+  /** Where AIB runs it on the build VM. */
+  vmPath: string;
+  bytes: Buffer;
+  mode: number;
+  sha256: string;
+}
+
+export const VM_PATHS = { linux: '/tmp/DeprovisioningScript.sh', windows: 'c:\\DeprovisioningScript.ps1' } as const;
+
+/** templates/ sits two levels above this module, in src/ and in dist/ alike. */
+export function templatesDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+}
+
+/** Renders the built-in override for the options. */
+export async function deprovisionScript(options: DeprovisionOptions): Promise<DeprovisionScript> {
+  const fileName = options.os === 'linux' ? 'DeprovisioningScript.sh' : 'DeprovisioningScript.ps1';
+  const templatePath = join(templatesDir(), 'deprovision', `${fileName}.hbs`);
+  const vars =
+    options.os === 'linux'
+      ? { keepUser: options.keepUser ?? false, cloudInitClean: options.cloudInitClean ?? false, pre: options.pre ?? [] }
+      : { modeVm: options.modeVm ?? false, timeoutMinutes: validTimeout(options.timeoutMinutes ?? 30), pre: options.pre ?? [] };
+  for (const command of vars.pre) {
+    if (command.trim() === '') throw new UsageError('--pre needs a command, got an empty string');
+  }
+  const result = await renderText(await readFile(templatePath, 'utf8'), templatePath, { vars, outputName: fileName });
+  return {
+    os: options.os,
+    fileName,
+    vmPath: VM_PATHS[options.os],
+    bytes: result.bytes,
+    mode: result.mode,
+    sha256: createHash('sha256').update(result.bytes).digest('hex'),
+  };
+}
+
+function validTimeout(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 960) throw new UsageError(`--timeout-minutes must be a whole number from 1 to 960 (the build timeout's maximum), got ${minutes}`);
+  return minutes;
+}
+
+/** The customizer that installs the override: a File step from `uri`, or inline commands carrying the script. */
+export function deprovisionCustomizer(script: DeprovisionScript, delivery: { uri: string } | { inline: true }): CustomizerEntry {
+  const name = 'aibgen-deprovisioning-override';
+  if ('uri' in delivery) {
+    return { type: 'File', name, sourceUri: delivery.uri, destination: script.vmPath, sha256Checksum: script.sha256 };
+  }
+  const inline = inlineFileCommands({ os: script.os, path: script.vmPath, content: script.bytes, sudo: true });
+  return script.os === 'linux' ? { type: 'Shell', name, inline } : { type: 'PowerShell', name, runElevated: true, inline };
+}
+
+/** Writes the override into `output` (a folder, or a file path); returns the path written. */
+export async function writeDeprovisionScript(script: DeprovisionScript, output = '.'): Promise<string> {
+  let path = output;
+  const isDir = output.endsWith('/') || (await stat(output).then((s) => s.isDirectory(), () => false));
+  if (isDir) path = join(output, script.fileName);
+  await writeFileAtomic(path, script.bytes, { mode: script.mode, forceMode: true });
+  return path;
+}
+
+export function namesDiffer(path: string, script: DeprovisionScript): boolean {
+  return basename(path) !== script.fileName;
+}

@@ -1,0 +1,11 @@
+export {
+  deprovisionScript,
+  deprovisionCustomizer,
+  writeDeprovisionScript,
+  templatesDir,
+  VM_PATHS,
+  type DeprovisionOptions,
+  type LinuxDeprovisionOptions,
+  type WindowsDeprovisionOptions,
+  type DeprovisionScript,
+} from './deprovision.js';
