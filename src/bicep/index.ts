@@ -1,6 +1,3 @@
-import { InputError } from '../errors.js';
-import type { SiteDocument } from '../fill/sites.js';
-
-export function bicepSiteDocument(file: string, _text: string): SiteDocument {
-  throw new InputError(`${file}: Bicep support is not built yet`);
-}
+export { bicepSiteDocument } from './sites.js';
+export { parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode } from './objects.js';
+export { tokenize, literalOf, BicepSyntaxError, type Token, type StringPart } from './lexer.js';

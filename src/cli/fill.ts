@@ -28,10 +28,6 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
     strict: options.strict,
     output: options.output,
   };
-  if (files.some((f) => f.toLowerCase().endsWith('.bicep'))) {
-    const { bicepSiteDocument } = await import('../bicep/index.js');
-    fillOptions.loadDocument = (file, text) => (file.toLowerCase().endsWith('.bicep') ? bicepSiteDocument(file, text) : jsonFallback(file, text));
-  }
   const reports: FillReport[] = [];
   for (const file of files) reports.push(await fillChecksums(file, fillOptions));
 
@@ -72,12 +68,6 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
   }
   if (options.check) return problems.length > 0 ? 1 : 0;
   return 0;
-}
-
-async function jsonFallback(file: string, text: string) {
-  const { parseJsonDocument } = await import('../template/index.js');
-  const { jsonSiteDocument } = await import('../fill/index.js');
-  return jsonSiteDocument(parseJsonDocument(file, text));
 }
 
 function printText(report: FillReport, options: FillCliOptions, io: Output): void {

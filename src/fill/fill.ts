@@ -25,8 +25,6 @@ export interface FillOptions {
   strict?: boolean;
   /** Files hashed or fetched at once. */
   concurrency?: number;
-  /** Parse Bicep with this adapter (injected to keep the JSON path free of it). */
-  loadDocument?: (file: string, text: string) => Promise<SiteDocument> | SiteDocument;
 }
 
 export type SiteStatus = 'ok' | 'missing' | 'mismatch' | 'uppercase' | 'malformed' | 'unreadable' | 'skipped';
@@ -67,16 +65,17 @@ export function isProblem(site: SiteReport, strict = false): boolean {
   return PROBLEMS.has(site.status) || (strict && site.status === 'skipped');
 }
 
-async function loadSites(file: string, options: FillOptions): Promise<SiteDocument> {
+async function loadSites(file: string): Promise<SiteDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
   }
-  if (extname(file).toLowerCase() === '.bicep' || options.loadDocument) {
-    if (!options.loadDocument) throw new InputError(`${file}: Bicep files need the Bicep adapter`);
-    return options.loadDocument(file, text);
+  if (extname(file).toLowerCase() === '.bicep') {
+    // Loaded only for Bicep files; JSON templates never pay for the Bicep scanner.
+    const { bicepSiteDocument } = await import('../bicep/index.js');
+    return bicepSiteDocument(file, text);
   }
   return jsonSiteDocument(parseJsonDocument(file, text));
 }
@@ -98,13 +97,13 @@ function sourceFor(site: ChecksumSite, mappings: readonly UriMapping[], fetch: b
 }
 
 /**
- * Computes every checksum a template should carry and, unless `check` is set, writes the
+ * Computes every checksum a template (JSON, or Bicep by its .bicep extension) should carry and, unless `check` is set, writes the
  * corrected file atomically. Only `sha256Checksum` values change (or are inserted after the URI);
  * every other byte stays. Nothing is written when any file cannot be hashed.
  */
 export async function fillChecksums(file: string, options: FillOptions = {}): Promise<FillReport> {
   const mappings = (options.maps ?? []).map((m) => (typeof m === 'string' ? parseMapping(m) : m));
-  const doc = await loadSites(file, options);
+  const doc = await loadSites(file);
   const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
 
   // Hash each distinct file or URL once.

@@ -45,7 +45,7 @@ export function fillInCandidates(): { template: string; script: string }[] {
 export function urlsNotInCorpus(): string[] {
   const start = index.indexOf('Referenced by URL but **not** in the corpus:');
   const paragraph = index.slice(start, index.indexOf('\n', start));
-  return [...paragraph.matchAll(/`(https:[^`]+)`/g)].map((m) => m[1] as string).filter((u) => !u.endsWith('/'));
+  return [...paragraph.matchAll(/`(https:[^`]+)`/g)].map((m) => m[1] as string);
 }
 
 /** The corpus copy a raw.githubusercontent.com URL names, if the corpus has it. */
@@ -85,4 +85,11 @@ export function corpusFiles(extension: string): string[] {
 /** Files INDEX.md records as not parsing, even leniently. */
 export function brokenJsonFiles(): string[] {
   return [...index.matchAll(/^\| \d+ \| `([^`]+)` \|[^\n]*\| broken-JSON/gm)].map((m) => m[1] as string);
+}
+
+/** Templates INDEX.md lists under "Duplicate customizer names within one customize array". */
+export function duplicateNameFiles(): string[] {
+  const start = index.indexOf('Duplicate customizer names within one `customize` array:');
+  const section = index.slice(start, index.indexOf('\n\n', index.indexOf('\n- ', start)));
+  return [...section.matchAll(/^- `([^`]+)`/gm)].map((m) => m[1] as string).sort();
 }

@@ -4,9 +4,9 @@ import { parse } from 'jsonc-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fillChecksums, type FillReport } from '../../src/fill/index.js';
 import { CORPUS, aibgen, tempDir } from '../helpers.js';
-import { RAW_PREFIX, brokenJsonFiles, corpusFileForUrl, corpusFiles, fillInCandidates, layOutRawUrls, urlsNotInCorpus, verificationRows } from './corpus-index.js';
+import { RAW_PREFIX, brokenJsonFiles, duplicateNameFiles, corpusFileForUrl, corpusFiles, fillInCandidates, layOutRawUrls, urlsNotInCorpus, verificationRows } from './corpus-index.js';
 
-const jsonFiles = corpusFiles('.json');
+const jsonFiles = [...corpusFiles('.json'), ...corpusFiles('.bicep')];
 const broken = new Set(brokenJsonFiles());
 const parseable = jsonFiles.filter((f) => !broken.has(f));
 let layout: string;
@@ -17,16 +17,14 @@ const reports = new Map<string, FillReport>();
 beforeAll(async () => {
   layout = await tempDir('aibgen-raw-');
   work = await tempDir('aibgen-corpus-');
+  // First pass without maps: the URIs each template names (Bicep interpolations resolved).
   const urls: string[] = [];
-  for (const file of parseable) {
-    const text = await readFile(join(CORPUS, file), 'utf8');
-    urls.push(...[...text.matchAll(/https:\/\/raw\.githubusercontent\.com\/[^"'\s]+/g)].map((m) => m[0]));
-  }
+  for (const file of parseable) urls.push(...(await fillChecksums(join(CORPUS, file), { check: true })).sites.map((site) => site.uri));
   expect(await layOutRawUrls(layout, urls)).toBeGreaterThan(10);
   for (const file of parseable) reports.set(file, await fillChecksums(join(CORPUS, file), { maps: map(), check: true }));
 });
 
-describe('fill --check over every JSON template in the corpus', () => {
+describe('fill --check over every JSON and Bicep template in the corpus', () => {
   it('INDEX.md lists the broken files we expect, and they fail with file:line:col (exit 2)', async () => {
     expect(broken.size).toBe(4);
     for (const file of broken) {
@@ -45,11 +43,13 @@ describe('fill --check over every JSON template in the corpus', () => {
   });
 
   it('reports exactly what the verification table records, the fill-in candidates, and the URLs missing from the corpus', () => {
-    const rows = verificationRows().filter((r) => r.template.endsWith('.json'));
+    const rows = verificationRows();
     const seenRows = new Set<(typeof rows)[number]>();
     const candidates = fillInCandidates();
     const seenCandidates = new Set<string>();
-    const missingUrls = new Set(urlsNotInCorpus());
+    // INDEX.md lists full URLs, and a base URL (ending in /) that a Bicep var holds.
+    const missingUrls = urlsNotInCorpus();
+    const notInCorpus = (uri: string) => missingUrls.some((u) => uri === u || (u.endsWith('/') && uri.startsWith(u)));
     let literal = 0;
     for (const [file, report] of reports) {
       for (const site of report.sites) {
@@ -67,7 +67,7 @@ describe('fill --check over every JSON template in the corpus', () => {
           seenCandidates.add(`${file} ${corpusFile}`);
         } else if (site.uri.startsWith(RAW_PREFIX)) {
           expect(site.status, where).toBe('unreadable');
-          expect(missingUrls.has(site.uri), where).toBe(true);
+          expect(notInCorpus(site.uri), where).toBe(true);
         } else {
           expect(site.status, where).toBe('skipped');
         }
@@ -76,12 +76,25 @@ describe('fill --check over every JSON template in the corpus', () => {
     expect(literal).toBe(rows.length);
     expect(seenRows.size).toBe(rows.length);
     // A candidate in a file that does not parse (GoldenRHELImage@5bd6da2 starts with stray text) cannot be filled.
-    const jsonCandidates = candidates.filter((c) => c.template.endsWith('.json') && !broken.has(c.template));
-    expect(jsonCandidates.filter((c) => !seenCandidates.has(`${c.template} ${c.script}`))).toEqual([]);
+    const parseableCandidates = candidates.filter((c) => !broken.has(c.template));
+    expect(parseableCandidates.filter((c) => !seenCandidates.has(`${c.template} ${c.script}`))).toEqual([]);
+    // The verdicts INDEX.md records beyond plain matches are all seen: one mismatch, two uppercase values.
+    const verdicts = [...reports.values()].flatMap((r) => r.sites.map((site) => site.status));
+    expect(verdicts.filter((v) => v === 'mismatch')).toHaveLength(1);
+    expect(verdicts.filter((v) => v === 'uppercase')).toHaveLength(2);
   });
 });
 
-describe('fill over every JSON template in the corpus (on copies)', () => {
+describe('duplicate customizer names', () => {
+  it('are reported in exactly the files INDEX.md lists', () => {
+    const found = [...reports].filter(([, report]) => report.duplicateNames.length > 0).map(([file]) => file).sort();
+    expect(found).toEqual(duplicateNameFiles());
+    const be68 = reports.get('kkamegawa__windowsjpimagebuilder/images__windows2022image@be68e48.bicep');
+    expect(be68?.duplicateNames).toEqual([{ templateName: 'ws2022ImageTemplate', name: 'InstallLanguagePack', positions: [{ line: 61, column: 7 }, { line: 72, column: 7 }] }]);
+  });
+});
+
+describe('fill over every JSON and Bicep template in the corpus (on copies)', () => {
   it('changes only sha256Checksum values, is idempotent, and refuses templates with unreachable files', async () => {
     let filledFiles = 0;
     for (const file of parseable) {
@@ -97,7 +110,9 @@ describe('fill over every JSON template in the corpus (on copies)', () => {
       const report = await fillChecksums(copy, { maps: map() });
       const after = await readFile(copy, 'utf8');
       if (report.changed) filledFiles++;
-      expect(stripChecksums(parse(after, [], { allowTrailingComma: true }))).toEqual(stripChecksums(parse(before, [], { allowTrailingComma: true })));
+      if (file.endsWith('.json')) {
+        expect(stripChecksums(parse(after, [], { allowTrailingComma: true }))).toEqual(stripChecksums(parse(before, [], { allowTrailingComma: true })));
+      }
       expectOnlyChecksumLinesDiffer(before, after, file);
       const again = await fillChecksums(copy, { maps: map() });
       expect(again.changed, file).toBe(false);
@@ -118,7 +133,7 @@ function stripChecksums(value: unknown): unknown {
 
 /** Lines other than sha256Checksum lines are identical, except a comma added after a URI that used to be last. */
 function expectOnlyChecksumLinesDiffer(before: string, after: string, file: string): void {
-  const keep = (text: string) => text.split('\n').filter((l) => !l.includes('"sha256Checksum"'));
+  const keep = (text: string) => text.split('\n').filter((l) => !/("sha256Checksum"|\bsha256Checksum:)/.test(l));
   const a = keep(before);
   const b = keep(after);
   expect(b.length, file).toBe(a.length);
@@ -127,7 +142,7 @@ function expectOnlyChecksumLinesDiffer(before: string, after: string, file: stri
     if (line === old) return;
     const oldBody = old.replace(/\r$/, '');
     expect(line.replace(/\r$/, ''), `${file} line ${i + 1}`).toBe(`${oldBody},`);
-    expect(old, file).toMatch(/"(scriptUri|sourceUri)"/);
+    expect(old, file).toMatch(/"(scriptUri|sourceUri)"/); // only JSON adds a comma
     expect(line.endsWith('\r'), file).toBe(old.endsWith('\r'));
   });
 }

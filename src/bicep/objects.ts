@@ -1,0 +1,163 @@
+import { literalOf, tokenize, type Token } from './lexer.js';
+
+/**
+ * Object literals of a Bicep file with their top-level properties, found by bracket structure
+ * (Bicep separates properties by newlines or commas), plus the file's `var`s and `param` defaults.
+ */
+
+export interface PropertyNode {
+  key: string;
+  keyToken: Token;
+  /** Value tokens (no newlines or comments at the object's level). */
+  value: Token[];
+}
+
+export interface ObjectNode {
+  start: number;
+  end: number;
+  properties: PropertyNode[];
+  /** The array directly holding this object, if any (for duplicate-name checks). */
+  parentArray: ContainerNode | undefined;
+  /** The declaration (`resource x`, `var y`, `module z` ...) this object is part of. */
+  declaration: string | undefined;
+  /** Inside a `type` declaration: a type, not a value. */
+  inTypeDeclaration: boolean;
+}
+
+interface ContainerNode {
+  kind: '{' | '[' | '(';
+  object?: ObjectNode;
+}
+
+export interface BicepStructure {
+  tokens: Token[];
+  objects: ObjectNode[];
+  /** var name → its value tokens; param name → its default's tokens. */
+  symbols: Map<string, { kind: 'var' | 'param'; value: Token[] }>;
+}
+
+const DECLARATIONS = new Set(['var', 'param', 'resource', 'module', 'output', 'type', 'func', 'metadata', 'import', 'targetScope']);
+const CLOSERS: Record<string, '{' | '[' | '('> = { '}': '{', ']': '[', ')': '(' };
+
+export function parseBicep(text: string): BicepStructure {
+  const tokens = tokenize(text).filter((t) => t.kind !== 'comment');
+  const objects: ObjectNode[] = [];
+  const symbols = new Map<string, { kind: 'var' | 'param'; value: Token[] }>();
+  const stack: ContainerNode[] = [];
+  let declaration: { keyword: string; name: string } | undefined;
+  // Top-level declaration value collection (for var / param defaults).
+  let topValue: { kind: 'var' | 'param'; name: string; tokens: Token[] } | undefined;
+  // Property parsing state per object on the stack.
+  const state = new Map<ContainerNode, { key?: Token; value: Token[]; expectKey: boolean }>();
+
+  const endProperty = (container: ContainerNode) => {
+    const s = state.get(container);
+    if (!s || !container.object) return;
+    if (s.key) container.object.properties.push({ key: keyText(s.key), keyToken: s.key, value: s.value });
+    state.set(container, { value: [], expectKey: true });
+  };
+
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    const top = stack.at(-1);
+
+    // Record tokens as part of the current property value of the innermost object (nested containers included).
+    for (const container of stack) {
+      const s = state.get(container);
+      if (s && !s.expectKey && container !== top) s.value.push(token);
+    }
+
+    if (stack.length === 0) {
+      if (token.kind === 'ident' && DECLARATIONS.has(token.value) && (i === 0 || tokens[i - 1]?.kind === 'newline' || tokens[i - 1]?.kind === 'punct')) {
+        const next = tokens[i + 1];
+        if (next?.kind === 'ident') {
+          declaration = { keyword: token.value, name: next.value };
+          if (topValue) symbols.set(topValue.name, { kind: topValue.kind, value: topValue.tokens });
+          topValue = token.value === 'var' || token.value === 'param' ? { kind: token.value, name: next.value, tokens: [] } : undefined;
+          if (topValue?.kind === 'param') {
+            // param name type = default: collect only after '='
+            const eq = tokens.findIndex((t, k) => k > i && (t.kind === 'newline' || (t.kind === 'punct' && t.value === '=')));
+            if (eq === -1 || tokens[eq]?.kind === 'newline') {
+              symbols.set(next.value, { kind: 'param', value: [] }); // no default: supplied at deployment
+              topValue = undefined;
+            } else i = eq;
+          } else if (topValue) {
+            const eq = tokens[i + 2];
+            if (eq?.kind === 'punct' && eq.value === '=') i += 2;
+          }
+          continue;
+        }
+      }
+      if (token.kind === 'newline') {
+        if (topValue) {
+          symbols.set(topValue.name, { kind: topValue.kind, value: topValue.tokens });
+          topValue = undefined;
+        }
+        continue;
+      }
+    }
+    if (topValue && stack.length === 0 && token.kind !== 'punct') topValue.tokens.push(token);
+    else if (topValue) topValue.tokens.push(token);
+
+    if (token.kind === 'punct' && (token.value === '{' || token.value === '[' || token.value === '(')) {
+      if (top) {
+        const s = state.get(top);
+        if (s && !s.expectKey) s.value.push(token);
+      }
+      const container: ContainerNode = { kind: token.value as '{' | '[' | '(' };
+      if (token.value === '{') {
+        container.object = {
+          start: token.start,
+          end: token.end,
+          properties: [],
+          parentArray: top?.kind === '[' ? top : undefined,
+          declaration: declaration?.name,
+          inTypeDeclaration: declaration?.keyword === 'type',
+        };
+        objects.push(container.object);
+        state.set(container, { value: [], expectKey: true });
+      }
+      stack.push(container);
+      continue;
+    }
+    if (token.kind === 'punct' && CLOSERS[token.value]) {
+      const container = stack.pop();
+      if (container?.object) {
+        endProperty(container);
+        container.object.end = token.end;
+        state.delete(container);
+      }
+      const parent = stack.at(-1);
+      if (parent) {
+        const s = state.get(parent);
+        if (s && !s.expectKey) s.value.push(token);
+      }
+      continue;
+    }
+    if (!top?.object) continue;
+    const s = state.get(top) as { key?: Token; value: Token[]; expectKey: boolean };
+    if (s.expectKey) {
+      const next = tokens[i + 1];
+      if ((token.kind === 'ident' || token.kind === 'string') && next?.kind === 'punct' && next.value === ':') {
+        state.set(top, { key: token, value: [], expectKey: false });
+        i++;
+      }
+      continue;
+    }
+    if (token.kind === 'newline' || (token.kind === 'punct' && token.value === ',')) {
+      if (s.value.length > 0) endProperty(top);
+      continue;
+    }
+    s.value.push(token);
+  }
+  if (topValue) symbols.set(topValue.name, { kind: topValue.kind, value: topValue.tokens });
+  return { tokens, objects, symbols };
+}
+
+function keyText(token: Token): string {
+  return token.kind === 'ident' ? token.value : (literalOf(token) ?? '');
+}
+
+export function property(object: ObjectNode, key: string): PropertyNode | undefined {
+  return object.properties.find((p) => p.key === key);
+}

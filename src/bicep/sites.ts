@@ -1,0 +1,159 @@
+import { basename } from 'node:path';
+import { ParseError } from '../errors.js';
+import type { ChecksumSite, SiteDocument, UriValue } from '../fill/sites.js';
+import { LineIndex, applyEdits, eolAt, type TextEdit } from '../util/text-position.js';
+import { BicepSyntaxError, literalOf, type Token } from './lexer.js';
+import { parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode } from './objects.js';
+
+const URI_PROPERTY: Record<string, 'scriptUri' | 'sourceUri'> = { shell: 'scriptUri', powershell: 'scriptUri', file: 'sourceUri' };
+
+/**
+ * Resolves a URI value: a plain string, an interpolated string whose parts are vars or param
+ * defaults of this file that are themselves (resolvable) strings, or a bare reference to one.
+ */
+function resolveValue(tokens: Token[], structure: BicepStructure, text: string, seen: Set<string> = new Set()): { value: string } | { reason: string } {
+  if (tokens.length !== 1) {
+    const shown = tokens.length === 0 ? '' : text.slice(tokens[0]?.start, tokens.at(-1)?.end);
+    return { reason: `the value ${shown ? `"${shown.replace(/\s+/g, ' ').slice(0, 60)}" ` : ''}is an expression` };
+  }
+  const token = tokens[0] as Token;
+  if (token.kind === 'ident') return resolveSymbol(token.value, structure, text, seen);
+  if (token.kind !== 'string') return { reason: `the value is not a string` };
+  let out = '';
+  for (const part of token.parts) {
+    if (part.kind === 'text') {
+      out += part.value;
+      continue;
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part.text)) return { reason: `\${${part.text}} is an expression, not a var or param of this file` };
+    const resolved = resolveSymbol(part.text, structure, text, seen);
+    if ('reason' in resolved) return resolved;
+    out += resolved.value;
+  }
+  return { value: out };
+}
+
+function resolveSymbol(name: string, structure: BicepStructure, text: string, seen: Set<string>): { value: string } | { reason: string } {
+  const symbol = structure.symbols.get(name);
+  if (!symbol) return { reason: `${name} is not a var or param with a default in this file` };
+  if (seen.has(name)) return { reason: `${name} refers to itself` };
+  if (symbol.kind === 'param' && symbol.value.length === 0) return { reason: `param ${name} has no default (its value comes from the deployment)` };
+  const resolved = resolveValue(symbol.value, structure, text, new Set([...seen, name]));
+  if ('reason' in resolved) return { reason: `${symbol.kind} ${name}: ${resolved.reason}` };
+  return resolved;
+}
+
+/** The checksum sites of a Bicep file: every object literal with type Shell/PowerShell + scriptUri or File + sourceUri. */
+export function bicepSiteDocument(file: string, raw: string): SiteDocument {
+  const bom = raw.startsWith('\uFEFF');
+  const text = bom ? raw.slice(1) : raw;
+  const lines = new LineIndex(text);
+  let structure: BicepStructure;
+  try {
+    structure = parseBicep(text);
+  } catch (error) {
+    if (error instanceof BicepSyntaxError) {
+      const { line, column } = lines.position(error.offset);
+      throw new ParseError(file, line, column, error.message);
+    }
+    throw error;
+  }
+  const stem = basename(file).replace(/\.bicep$/i, '');
+  const sites: ChecksumSite[] = [];
+  const named: { object: ObjectNode; name: string; key: PropertyNode }[] = [];
+
+  for (const object of structure.objects) {
+    if (object.inTypeDeclaration) continue;
+    const typeValue = literalOf(property(object, 'type')?.value.length === 1 ? property(object, 'type')?.value[0] : undefined);
+    const uriProperty = typeValue ? URI_PROPERTY[typeValue.toLowerCase()] : undefined;
+    const nameProp = property(object, 'name');
+    const name = nameProp && nameProp.value.length === 1 ? literalOf(nameProp.value[0]) : undefined;
+    if (typeValue && ['shell', 'powershell', 'file', 'windowsrestart', 'windowsupdate'].includes(typeValue.toLowerCase()) && name !== undefined && nameProp) {
+      named.push({ object, name, key: nameProp });
+    }
+    if (!uriProperty) continue;
+    const uriProp = property(object, uriProperty);
+    if (!uriProp || uriProp.value.length === 0) continue;
+    const resolved = resolveValue(uriProp.value, structure, text);
+    const firstValue = uriProp.value[0] as Token;
+    const uriText = text.slice(firstValue.start, (uriProp.value.at(-1) as Token).end);
+    const uri: UriValue = 'value' in resolved ? { kind: 'literal', value: resolved.value } : { kind: 'unresolved', text: uriText, reason: resolved.reason };
+    const checksumProp = property(object, 'sha256Checksum');
+    const checksumToken = checksumProp?.value.length === 1 ? checksumProp.value[0] : undefined;
+    const checksumLiteral = literalOf(checksumToken);
+    const declaration = object.declaration ?? stem;
+    sites.push({
+      templateName: declaration,
+      customizerLabel: name ?? `${typeValue} at line ${lines.position(object.start).line}`,
+      customizerName: name,
+      type: typeValue as string,
+      pointer: `${declaration}:${lines.position(object.start).line}`,
+      uriProperty,
+      uri,
+      uriPosition: lines.position(firstValue.start),
+      checksum: checksumProp
+        ? {
+            literal: checksumLiteral,
+            text: checksumProp.value.length > 0 ? text.slice((checksumProp.value[0] as Token).start, (checksumProp.value.at(-1) as Token).end) : '',
+            position: lines.position((checksumProp.value[0] ?? checksumProp.keyToken).start),
+          }
+        : undefined,
+      edit: (sha256) =>
+        checksumToken && checksumLiteral !== undefined
+          ? [{ offset: checksumToken.start, length: checksumToken.end - checksumToken.start, text: `'${sha256}'` }]
+          : insertAfter(text, uriProp, sha256),
+    });
+  }
+
+  const duplicateNames = duplicateNamesOf(named, lines);
+  return { file, sites, render: (edits) => (bom ? '\uFEFF' : '') + applyEdits(text, edits), duplicateNames };
+}
+
+function duplicateNamesOf(named: { object: ObjectNode; name: string; key: PropertyNode }[], lines: LineIndex): SiteDocument['duplicateNames'] {
+  const byArray = new Map<unknown, Map<string, { object: ObjectNode; key: PropertyNode }[]>>();
+  for (const entry of named) {
+    if (!entry.object.parentArray) continue;
+    const names = byArray.get(entry.object.parentArray) ?? new Map<string, { object: ObjectNode; key: PropertyNode }[]>();
+    const list = names.get(entry.name) ?? [];
+    list.push(entry);
+    names.set(entry.name, list);
+    byArray.set(entry.object.parentArray, names);
+  }
+  const out: SiteDocument['duplicateNames'] = [];
+  for (const names of byArray.values()) {
+    for (const [name, list] of names) {
+      if (list.length < 2) continue;
+      out.push({ templateName: list[0]?.object.declaration ?? '', name, positions: list.map((e) => lines.position(e.object.start)) });
+    }
+  }
+  return out.sort((a, b) => (a.positions[0]?.line ?? 0) - (b.positions[0]?.line ?? 0));
+}
+
+/**
+ * Inserts `sha256Checksum: '<hex>'` after the URI property: on a new line with the URI line's
+ * indentation and line ending (and a comma if the URI line ends with one), or inline after the
+ * value in a single-line object.
+ */
+function insertAfter(text: string, uriProp: PropertyNode, sha256: string): TextEdit[] {
+  const keyStart = uriProp.keyToken.start;
+  const valueEnd = (uriProp.value.at(-1) as Token).end;
+  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const indent = text.slice(lineStart, keyStart);
+  let i = valueEnd;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  const comma = text[i] === ',';
+  if (comma) {
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+  }
+  if (text.startsWith('//', i)) {
+    const nl = text.indexOf('\n', i);
+    i = nl === -1 ? text.length : nl;
+    if (text[i - 1] === '\r') i--;
+  }
+  const atLineEnd = i >= text.length || text[i] === '\n' || text[i] === '\r';
+  if (/^[ \t]*$/.test(indent) && atLineEnd) {
+    return [{ offset: i, length: 0, text: `${eolAt(text, valueEnd)}${indent}sha256Checksum: '${sha256}'${comma ? ',' : ''}` }];
+  }
+  return [{ offset: valueEnd, length: 0, text: `, sha256Checksum: '${sha256}'` }];
+}
