@@ -114,6 +114,17 @@ export function buildProgram(): Command {
     .action((options) => action(async () => (await import('./cli/deprovision.js')).deprovisionCommand(options, io)));
 
   program
+    .command('validate')
+    .description('check image templates offline against the AIB rules of their API version')
+    .argument('<template...>', 'JSON templates (bare body or ARM deployment; comments allowed)')
+    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(['linux', 'windows']))
+    .option('--api-version <version>', 'the API version when the template does not name one')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
+    .action((files: string[], options) => action(async () => (await import('./cli/validate.js')).validateCommand(files, options, io)));
+
+  program
     .command('bundle')
     .description('pack a folder into a byte-reproducible tar.gz or zip for the File customizer')
     .argument('<dir>', 'the payload folder')

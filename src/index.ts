@@ -10,3 +10,4 @@ export * from './render/index.js';
 export * from './deprovision/index.js';
 export * from './bundle/index.js';
 export { inlineFileCommands, type InlineFileOptions } from './customizers/index.js';
+export * from './validate/index.js';
