@@ -85,6 +85,25 @@ export function buildProgram(): Command {
     .action((files: string[], options) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
 
   program
+    .command('build')
+    .description('build a project (aibgen.json): render, bundle, checksum, inject and validate, into a ready template and artifacts')
+    .argument('[dir]', 'the project folder (or its aibgen.json)', '.')
+    .option('--check', 'build in a scratch folder and compare with what is on disk; exit 1 with a diff when stale (for CI)')
+    .option('--json', 'print the summary as JSON')
+    .option('--quiet', 'print nothing but problems')
+    .option('--verbose', 'print progress even when stderr is not a terminal')
+    .addHelpText('after', '\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.')
+    .action((dir: string, options) => action(async () => (await import('./cli/build.js')).buildCommand(dir, options, io)));
+
+  program
+    .command('init')
+    .description('scaffold a project that aibgen build builds as it is')
+    .argument('[dir]', 'where to create it', '.')
+    .addOption(new Option('--os <os>', 'the image OS').choices(['linux', 'windows']).makeOptionMandatory())
+    .addHelpText('after', '\nExit codes: 0 created; 2 a file already exists (nothing is written).')
+    .action((dir: string, options) => action(async () => (await import('./cli/build.js')).initCommand(dir, options, io)));
+
+  program
     .command('render')
     .description('render a Handlebars template (a customizer script) strictly: no HTML escaping, every variable must be given')
     .argument('<template>', 'the .hbs template')

@@ -11,3 +11,4 @@ export * from './deprovision/index.js';
 export * from './bundle/index.js';
 export { inlineFileCommands, type InlineFileOptions } from './customizers/index.js';
 export * from './validate/index.js';
+export * from './build/index.js';

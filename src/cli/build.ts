@@ -1,0 +1,58 @@
+import { relative } from 'node:path';
+import { build, init, type BuildResult } from '../build/index.js';
+import type { Output } from './output.js';
+
+export interface BuildCliOptions {
+  check?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+function summary(result: BuildResult): string {
+  const rows = [['step', 'kind', 'artifact', 'size', 'sha256'], ...result.steps.map((s) => [s.name, s.kind, s.artifact ?? '-', s.size === null ? '-' : String(s.size), s.sha256 ? s.sha256.slice(0, 12) : '-'])];
+  return `${table(rows)}\n`;
+}
+
+export async function buildCommand(dir: string | undefined, options: BuildCliOptions, io: Output): Promise<number> {
+  const progress = (io.stderrIsTTY || options.verbose) && !options.quiet && !options.json;
+  const dim = (text: string) => (io.color ? `\u001b[2m${text}\u001b[22m` : text);
+  const result = await build(dir ?? '.', {
+    check: options.check,
+    onStep: progress ? (e) => io.err(`${dim('built')} ${e.name} (${e.kind}) ${dim(`${Math.round(e.ms)} ms`)}\n`) : undefined,
+  });
+  for (const warning of result.warnings) io.err(`${warning.file}:${warning.line}:${warning.column}  warning  ${warning.rule} ${warning.ruleName}  ${warning.message}\n`);
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  if (options.check) {
+    for (const item of result.stale) {
+      io.err(`${rel(item.path)}: ${item.reason}\n`);
+      for (const line of item.diff) io.err(`  ${line}\n`);
+    }
+    if (options.json) io.out(`${JSON.stringify({ current: result.stale.length === 0, stale: result.stale.map((s) => ({ path: rel(s.path), reason: s.reason })) }, null, 2)}\n`);
+    if (result.stale.length > 0) {
+      io.err(`aibgen: ${result.stale.length} file(s) are stale; run aibgen build${dir ? ` ${dir}` : ''} and commit the result\n`);
+      return 1;
+    }
+    if (!options.quiet && !options.json) io.err('aibgen: the built template and artifacts are current\n');
+    return 0;
+  }
+  if (options.json) {
+    io.out(`${JSON.stringify({ os: result.os, template: rel(result.outputs.template), customize: rel(result.outputs.customize), artifactsJson: rel(result.outputs.artifactsJson), steps: result.steps, artifacts: result.artifacts }, null, 2)}\n`);
+  } else if (!options.quiet) {
+    io.out(summary(result));
+    io.out(`\nwrote ${rel(result.outputs.template)}, ${rel(result.outputs.customize)}, ${rel(result.outputs.artifactsJson)} and ${result.artifacts.length} artifact(s) in ${rel(result.project.artifacts)}\n`);
+  }
+  return 0;
+}
+
+export async function initCommand(dir: string | undefined, options: { os: 'linux' | 'windows' }, io: Output): Promise<number> {
+  const result = await init(dir ?? '.', { os: options.os });
+  for (const file of result.files) io.out(`created ${file}\n`);
+  io.out(`\nnext: set baseUri, the identity and the distribution target, then run: aibgen build${dir ? ` ${dir}` : ''}\n`);
+  return 0;
+}

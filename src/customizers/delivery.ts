@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { psQuote, shQuoteAlways } from '../util/quote.js';
+import { inlineFileCommands } from './inline-file.js';
+
+/** Largest script that travels inside the template (inline delivery). */
+export const INLINE_LIMIT = 64 * 1024;
+
+/**
+ * Inline delivery of a script: the commands recreate it on the build VM from base64, check its
+ * SHA-256, run it and remove it. Nothing needs hosting; the template carries the script.
+ */
+export function inlineScriptCommands(os: 'linux' | 'windows', name: string, content: Uint8Array): string[] {
+  if (os === 'linux') {
+    const path = `/tmp/aibgen-${name}.sh`;
+    return [...inlineFileCommands({ os, path, content }), `chmod +x ${shQuoteAlways(path)}`, shQuoteAlways(path), `rm -f ${shQuoteAlways(path)}`];
+  }
+  const path = `C:\\Windows\\Temp\\aibgen-${name}.ps1`;
+  return [
+    ...inlineFileCommands({ os, path, content }),
+    `& ${psQuote(path)}`,
+    '$aibgenExit = $LASTEXITCODE',
+    `Remove-Item -LiteralPath ${psQuote(path)} -Force`,
+    'if ($aibgenExit) { exit $aibgenExit }',
+  ];
+}
+
+export interface DownloadOptions {
+  os: 'linux' | 'windows';
+  uri: string;
+  sha256: string;
+  archiveName: string;
+  destination: string;
+}
+
+/**
+ * Download delivery of an archive, for payloads over the File customizer's limit: the build VM
+ * downloads it (curl / Invoke-WebRequest), checks the SHA-256, unpacks it and removes it.
+ */
+export function downloadCommands(options: DownloadOptions): string[] {
+  if (options.os === 'linux') {
+    const staged = `/tmp/${options.archiveName}`;
+    return [
+      `curl -fsSL --retry 5 --retry-delay 5 -o ${shQuoteAlways(staged)} ${shQuoteAlways(options.uri)}`,
+      `echo ${shQuoteAlways(`${options.sha256}  ${staged}`)} | sha256sum -c -`,
+      `sudo mkdir -p ${shQuoteAlways(options.destination)}`,
+      `sudo tar -xzf ${shQuoteAlways(staged)} -C ${shQuoteAlways(options.destination)} --no-same-owner`,
+      `rm -f ${shQuoteAlways(staged)}`,
+    ];
+  }
+  const staged = `C:\\Windows\\Temp\\${options.archiveName}`;
+  return [
+    "$ProgressPreference = 'SilentlyContinue'",
+    `Invoke-WebRequest -UseBasicParsing -Uri ${psQuote(options.uri)} -OutFile ${psQuote(staged)}`,
+    `$aibgenHash = (Get-FileHash -Algorithm SHA256 -LiteralPath ${psQuote(staged)}).Hash.ToLowerInvariant()`,
+    `if ($aibgenHash -ne '${options.sha256}') { throw ${psQuote(`${options.archiveName}: SHA-256 does not match ${options.sha256}`)} }`,
+    `New-Item -ItemType Directory -Force -Path ${psQuote(options.destination)} | Out-Null`,
+    `Expand-Archive -LiteralPath ${psQuote(staged)} -DestinationPath ${psQuote(options.destination)} -Force`,
+    `Remove-Item -LiteralPath ${psQuote(staged)} -Force`,
+  ];
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
