@@ -14,8 +14,8 @@ export function lineDiff(before: string, after: string, context = 2, maxLines = 
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ tag: ' ', line: a[i++] as string, old: i, new: ++j });
-    else if (j < b.length && (i >= a.length || ((lcs[i] as number[])[j + 1] as number) >= ((lcs[i + 1] as number[])[j] as number))) ops.push({ tag: '+', line: b[j++] as string, old: i, new: j });
-    else ops.push({ tag: '-', line: a[i++] as string, old: i, new: j });
+    else if (i < a.length && (j >= b.length || ((lcs[i + 1] as number[])[j] as number) >= ((lcs[i] as number[])[j + 1] as number))) ops.push({ tag: '-', line: a[i++] as string, old: i, new: j });
+    else ops.push({ tag: '+', line: b[j++] as string, old: i, new: j });
   }
   const out: string[] = [];
   let lastShown = -1;
