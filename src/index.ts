@@ -9,6 +9,6 @@ export * from './fill/index.js';
 export * from './render/index.js';
 export * from './deprovision/index.js';
 export * from './bundle/index.js';
-export { inlineFileCommands, type InlineFileOptions } from './customizers/index.js';
+export { inlineFileCommands, inlineScriptCommands, downloadCommands, extractSteps, type InlineFileOptions, type ExtractStepsOptions, type DownloadOptions, type CustomizerEntry } from './customizers/index.js';
 export * from './validate/index.js';
 export * from './build/index.js';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
 import type { ChecksumSite, SiteDocument, UriValue } from '../fill/sites.js';
-import { LineIndex, applyEdits, eolAt, type TextEdit } from '../util/text-position.js';
+import { LineIndex, applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../util/text-position.js';
 import { BicepSyntaxError, literalOf, type Token } from './lexer.js';
 import { parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode } from './objects.js';
 
@@ -135,25 +135,11 @@ function duplicateNamesOf(named: { object: ObjectNode; name: string; key: Proper
  * value in a single-line object.
  */
 function insertAfter(text: string, uriProp: PropertyNode, sha256: string): TextEdit[] {
-  const keyStart = uriProp.keyToken.start;
   const valueEnd = (uriProp.value.at(-1) as Token).end;
-  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
-  const indent = text.slice(lineStart, keyStart);
-  let i = valueEnd;
-  while (text[i] === ' ' || text[i] === '\t') i++;
-  const comma = text[i] === ',';
-  if (comma) {
-    i++;
-    while (text[i] === ' ' || text[i] === '\t') i++;
-  }
-  if (text.startsWith('//', i)) {
-    const nl = text.indexOf('\n', i);
-    i = nl === -1 ? text.length : nl;
-    if (text[i - 1] === '\r') i--;
-  }
-  const atLineEnd = i >= text.length || text[i] === '\n' || text[i] === '\r';
-  if (/^[ \t]*$/.test(indent) && atLineEnd) {
-    return [{ offset: i, length: 0, text: `${eolAt(text, valueEnd)}${indent}sha256Checksum: '${sha256}'${comma ? ',' : ''}` }];
+  const indent = ownLineIndent(text, uriProp.keyToken.start);
+  const rest = restOfLine(text, valueEnd);
+  if (indent !== undefined && rest.atLineEnd) {
+    return [{ offset: rest.end, length: 0, text: `${eolAt(text, valueEnd)}${indent}sha256Checksum: '${sha256}'${rest.comma ? ',' : ''}` }];
   }
   return [{ offset: valueEnd, length: 0, text: `, sha256Checksum: '${sha256}'` }];
 }

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { bundle, DEFAULT_MAX_SIZE, extractSteps } from '../bundle/index.js';
-import { downloadCommands, INLINE_LIMIT, inlineFileCommands, inlineScriptCommands, sha256, type CustomizerEntry } from '../customizers/index.js';
+import { bundle, DEFAULT_MAX_SIZE } from '../bundle/index.js';
+import { downloadCommands, extractSteps, INLINE_LIMIT, inlineFileCommands, inlineScriptCommands, sha256, type CustomizerEntry } from '../customizers/index.js';
 import { deprovisionCustomizer, deprovisionScript } from '../deprovision/index.js';
 import { AibgenError } from '../errors.js';
 import { mergeVariables, renderTemplate, type Variables } from '../render/index.js';

@@ -57,12 +57,13 @@ function rawHeader(name: Buffer, prefix: Buffer, typeflag: string, mode: number,
 /** Splits a path into ustar prefix/name, or returns undefined when it does not fit. */
 function splitUstar(path: Buffer): { name: Buffer; prefix: Buffer } | undefined {
   if (path.length <= 100) return { name: path, prefix: Buffer.alloc(0) };
+  // The rightmost slash that leaves a name of 1-100 bytes and a prefix of at most 155.
   for (let i = path.length - 1; i > 0; i--) {
     if (path[i] !== 0x2f) continue;
-    const prefix = path.subarray(0, i);
     const name = path.subarray(i + 1);
-    if (prefix.length <= 155 && name.length <= 100 && name.length > 0) return { name, prefix };
-    if (prefix.length <= 155) break;
+    if (name.length > 100) return undefined; // further left only makes the name longer
+    const prefix = path.subarray(0, i);
+    if (name.length > 0 && prefix.length <= 155) return { name, prefix };
   }
   return undefined;
 }

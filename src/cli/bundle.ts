@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { bundle, extractSteps, type BundleFormat } from '../bundle/index.js';
+import { bundle, type BundleFormat } from '../bundle/index.js';
+import { extractSteps } from '../customizers/index.js';
 import type { Output } from './output.js';
 
 export interface BundleCliOptions {

@@ -107,8 +107,8 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
   const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
 
   // Hash each distinct file or URL once.
-  const keyOf = (source: Source): string | undefined => (source.kind === 'local' ? `l:${source.path}` : source.kind === 'fetch' ? `u:${source.url}` : undefined);
-  const keys = [...new Set(sources.map(keyOf).filter((k): k is string => k !== undefined))];
+  const sourceKey = (source: Source): string | undefined => (source.kind === 'local' ? `l:${source.path}` : source.kind === 'fetch' ? `u:${source.url}` : undefined);
+  const keys = [...new Set(sources.map(sourceKey).filter((k): k is string => k !== undefined))];
   const digests = new Map<string, { sha256: string } | { error: string }>();
   await mapLimit(keys, options.concurrency ?? 8, async (key) => {
     const target = key.slice(2);
@@ -136,7 +136,7 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
       ...position(site.checksum?.position ?? site.uriPosition),
     };
     if (source.kind === 'skip') return { ...base, status: 'skipped', expected: undefined, reason: source.reason };
-    const digest = digests.get(keyOf(source) as string);
+    const digest = digests.get(sourceKey(source) as string);
     if (!digest || 'error' in digest) return { ...base, status: 'unreadable', expected: undefined, reason: digest?.error ?? 'not hashed' };
     const expected = digest.sha256;
     if (site.checksum && site.checksum.literal === undefined) {

@@ -1,6 +1,6 @@
 import type { Node } from 'jsonc-parser';
 import { findCustomizers, propertyNode, type JsonDocument } from '../template/index.js';
-import { applyEdits, eolAt, type TextEdit } from '../util/text-position.js';
+import { applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../util/text-position.js';
 import type { ChecksumSite, SiteDocument } from './sites.js';
 
 const URI_PROPERTY: Record<string, 'scriptUri' | 'sourceUri'> = {
@@ -74,31 +74,15 @@ function findDuplicateNames(doc: JsonDocument, customizers: ReturnType<typeof fi
 function insertAfter(doc: JsonDocument, uriProp: Node, sha256: string): TextEdit[] {
   const text = doc.text;
   const valueEnd = uriProp.offset + uriProp.length;
-  const keyStart = uriProp.offset;
-  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
-  const indent = text.slice(lineStart, keyStart);
-  const ownLine = /^[ \t]*$/.test(indent);
-
-  let i = valueEnd;
-  while (text[i] === ' ' || text[i] === '\t') i++;
-  const hasComma = text[i] === ',';
-  if (hasComma) {
-    i++;
-    while (text[i] === ' ' || text[i] === '\t') i++;
-  }
-  if (text.startsWith('//', i)) {
-    const nl = text.indexOf('\n', i);
-    i = nl === -1 ? text.length : nl;
-    if (text[i - 1] === '\r') i--;
-  }
-  const atLineEnd = i >= text.length || text[i] === '\n' || text[i] === '\r';
+  const indent = ownLineIndent(text, uriProp.offset);
+  const rest = restOfLine(text, valueEnd);
   const property = `"sha256Checksum": "${sha256}"`;
-  if (ownLine && atLineEnd) {
+  if (indent !== undefined && rest.atLineEnd) {
     const eol = eolAt(text, valueEnd);
-    if (hasComma) return [{ offset: i, length: 0, text: `${eol}${indent}${property},` }];
+    if (rest.comma) return [{ offset: rest.end, length: 0, text: `${eol}${indent}${property},` }];
     return [
       { offset: valueEnd, length: 0, text: ',' },
-      { offset: i, length: 0, text: `${eol}${indent}${property}` },
+      { offset: rest.end, length: 0, text: `${eol}${indent}${property}` },
     ];
   }
   return [{ offset: valueEnd, length: 0, text: `, ${property}` }];

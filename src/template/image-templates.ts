@@ -51,6 +51,23 @@ function isRestExample(root: Node): boolean {
   return valueNode(root, 'parameters')?.type === 'object' && valueNode(root, 'responses')?.type === 'object';
 }
 
+/**
+ * Visits every object in the tree below `node`, depth first; `visit` returns true to stop
+ * descending into that object.
+ */
+function walkObjects(node: Node, visit: (object: Node) => boolean, skip: ReadonlySet<Node> = new Set()): void {
+  if (skip.has(node)) return;
+  if (node.type === 'object') {
+    if (visit(node)) return;
+    for (const prop of node.children ?? []) {
+      const value = prop.children?.[1];
+      if (value) walkObjects(value, visit, skip);
+    }
+  } else if (node.type === 'array') {
+    for (const item of node.children ?? []) walkObjects(item, visit, skip);
+  }
+}
+
 function fileStem(file: string): string {
   const base = basename(file);
   return base.slice(0, base.length - extname(base).length) || base;
@@ -91,21 +108,11 @@ export function findImageTemplates(doc: JsonDocument): ImageTemplateRef[] {
     found.push(make(root, 'bare'));
     return found;
   }
-  const walk = (node: Node): void => {
-    if (node.type === 'object') {
-      if (isImageTemplateResource(node)) {
-        found.push(make(node, 'arm'));
-        return;
-      }
-      for (const prop of node.children ?? []) {
-        const value = prop.children?.[1];
-        if (value) walk(value);
-      }
-    } else if (node.type === 'array') {
-      for (const item of node.children ?? []) walk(item);
-    }
-  };
-  walk(root);
+  walkObjects(root, (object) => {
+    if (!isImageTemplateResource(object)) return false;
+    found.push(make(object, 'arm'));
+    return true;
+  });
   return found;
 }
 
@@ -149,27 +156,21 @@ export function findCustomizers(doc: JsonDocument, templates = findImageTemplate
     if (responses) skip.add(responses);
   }
   const loose: CustomizerRef[] = [];
-  const walk = (node: Node): void => {
-    if (skip.has(node) || claimed.has(node)) return;
-    if (node.type === 'object') {
+  walkObjects(
+    doc.root,
+    (node) => {
+      if (claimed.has(node)) return true;
       const type = stringValue(node, 'type');
-      if (type && STEP_TYPES.has(type.toLowerCase()) && ['scriptUri', 'sourceUri', 'inline'].some((k) => propertyNode(node, k))) {
-        const parent = node.parent;
-        const index = parent?.type === 'array' ? (parent.children?.indexOf(node) ?? 0) : 0;
-        const pointer = pointerOf(node);
-        const name = stringValue(node, 'name');
-        loose.push({ template: undefined, list: 'other', index, pointer, node, type, name, label: name ?? pointer });
-        return;
-      }
-      for (const prop of node.children ?? []) {
-        const value = prop.children?.[1];
-        if (value) walk(value);
-      }
-    } else if (node.type === 'array') {
-      for (const item of node.children ?? []) walk(item);
-    }
-  };
-  walk(doc.root);
+      if (!type || !STEP_TYPES.has(type.toLowerCase()) || !['scriptUri', 'sourceUri', 'inline'].some((k) => propertyNode(node, k))) return false;
+      const parent = node.parent;
+      const index = parent?.type === 'array' ? (parent.children?.indexOf(node) ?? 0) : 0;
+      const pointer = pointerOf(node);
+      const name = stringValue(node, 'name');
+      loose.push({ template: undefined, list: 'other', index, pointer, node, type, name, label: name ?? pointer });
+      return true;
+    },
+    skip,
+  );
   return [...found, ...loose].sort((a, b) => a.node.offset - b.node.offset);
 }
 

@@ -54,3 +54,30 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   }
   return out + text.slice(last);
 }
+
+/**
+ * What follows a value on its line: an optional comma and `//` comment. `end` is where a new line
+ * may be inserted (before the line ending) when `atLineEnd`; otherwise the value shares its line.
+ */
+export function restOfLine(text: string, valueEnd: number): { end: number; comma: boolean; atLineEnd: boolean } {
+  let i = valueEnd;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  const comma = text[i] === ',';
+  if (comma) {
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+  }
+  if (text.startsWith('//', i)) {
+    const nl = text.indexOf('\n', i);
+    i = nl === -1 ? text.length : nl;
+    if (text[i - 1] === '\r') i--;
+  }
+  return { end: i, comma, atLineEnd: i >= text.length || text[i] === '\n' || text[i] === '\r' };
+}
+
+/** The whitespace before `offset` on its line, or undefined when something else comes first. */
+export function ownLineIndent(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import * as tar from 'tar';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTree } from '../bundle-helpers.js';
 import { aibgen, run, tempDir } from '../helpers.js';
@@ -67,6 +68,43 @@ describe('aibgen bundle round trip with the real tools', () => {
     expect(extract.exitCode).toBe(0);
     expect(await readTree(join(dir, 'out-zip'))).toEqual(await readTree(join(dir, 'payload')));
     expect((await run('unzip', ['-tq', 'site.zip'], { cwd: dir })).stdout).toContain('No errors detected');
+  });
+});
+
+describe('tar headers, read back by node-tar (an independent parser)', () => {
+  it('carry uid/gid 0, empty owner names, the fixed mtime, 0644/0755 modes, and no atime/ctime', async () => {
+    expect((await aibgen(['bundle', 'payload', '-o', 'headers.tar.gz'], { cwd: dir })).exitCode).toBe(0);
+    const entries: { path: string; type: string; mode: number; uid: number; gid: number; uname: string; gname: string; mtime: number; atime?: Date; ctime?: Date; pax: boolean }[] = [];
+    await tar.t({
+      file: join(dir, 'headers.tar.gz'),
+      onReadEntry: (entry) => {
+        entries.push({
+          path: entry.path,
+          type: entry.type,
+          mode: entry.mode ?? -1,
+          uid: entry.uid ?? -1,
+          gid: entry.gid ?? -1,
+          uname: entry.uname ?? '',
+          gname: entry.gname ?? '',
+          mtime: entry.mtime?.getTime() ?? -1,
+          atime: entry.atime,
+          ctime: entry.ctime,
+          pax: Boolean(entry.extended),
+        });
+      },
+    });
+    expect(entries.map((e) => e.path)).toContain(longName);
+    expect(entries.map((e) => e.path)).toContain(veryLong);
+    for (const e of entries) {
+      expect(e, e.path).toMatchObject({ uid: 0, gid: 0, uname: '', gname: '', mtime: 315532800000 });
+      expect(e.atime, e.path).toBeUndefined();
+      expect(e.ctime, e.path).toBeUndefined();
+      expect([0o644, 0o755, 0o777], e.path).toContain(e.mode);
+    }
+    // Only paths that no ustar prefix/name split can hold need a pax record.
+    expect(entries.filter((e) => e.pax).map((e) => e.path)).toEqual([`${'x'.repeat(120)}/`, veryLong]);
+    const sorted = [...entries.map((e) => e.path.replace(/\/$/, ''))].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(entries.map((e) => e.path.replace(/\/$/, ''))).toEqual(sorted);
   });
 });
 

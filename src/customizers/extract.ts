@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
-import type { BundleFormat } from './bundle.js';
+import type { BundleFormat } from '../bundle/bundle.js';
+import type { CustomizerEntry } from './inline-file.js';
 
 export interface ExtractStepsOptions {
   uri: string;
@@ -15,8 +16,6 @@ export interface ExtractStepsOptions {
   /** Step name prefix (default: the archive name without extension). */
   name?: string;
 }
-
-export type CustomizerEntry = Record<string, unknown>;
 
 function stem(archiveName: string): string {
   return basename(archiveName).replace(/\.(tar\.gz|tgz|zip)$/i, '');
