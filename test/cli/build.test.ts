@@ -240,6 +240,12 @@ describe('aibgen init', () => {
     const built = await aibgen(['build', root]);
     expect(built.stderr).toBe('');
     expect(built.exitCode).toBe(0);
+    if (os === 'linux') {
+      const scripts = (await readdir(join(root, 'dist/artifacts'))).filter((f) => f.endsWith('.sh')).map((f) => join(root, 'dist/artifacts', f));
+      expect(scripts).toHaveLength(2);
+      const lint = await run('shellcheck', scripts);
+      expect(lint.stdout + lint.stderr).toBe('');
+    }
     const again = await aibgen(['init', root, '--os', os]);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('6 file(s) already exist; nothing was written');
