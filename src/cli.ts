@@ -57,34 +57,6 @@ export function buildProgram(): Command {
     });
 
   program
-    .command('checksum')
-    .description('print SHA-256 sums like sha256sum, or verify a list with --check')
-    .argument('[file...]', 'files to hash; - reads standard input')
-    .option('--json', 'print [{"path","sha256","size"}] instead of sha256sum lines')
-    .option('-c, --check <SUMS>', 'verify the files listed in SUMS (sha256sum format)')
-    .option('--quiet', 'with --check, print only failures')
-    .addOption(new Option('--concurrency <n>', 'files hashed at once').argParser(int('--concurrency')).default(8))
-    .addHelpText('after', '\nExit codes: 0 all good; 1 --check found a mismatch or unreadable file; 2 a file could not be hashed or bad usage.')
-    .action((files: string[], options) =>
-      action(async () => (await import('./cli/checksum.js')).checksumCommand(files, options, io)),
-    );
-
-  program
-    .command('fill')
-    .description('fill in and correct sha256Checksum values of Shell/PowerShell scriptUri and File sourceUri steps')
-    .argument('<template...>', 'JSON template(s) (bare body or ARM deployment, comments allowed) or .bicep files')
-    .option('-m, --map <uriPrefix=dir>', 'URIs starting with uriPrefix are files under dir (repeatable; longest prefix wins)', collect)
-    .option('--fetch', 'download http(s) URIs that no --map matches and hash them as served')
-    .addOption(new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout')).default(30))
-    .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
-    .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
-    .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong')
-    .option('--json', 'print a machine-readable report of every customizer')
-    .option('-o, --output <file>', 'write the result here instead of in place')
-    .addHelpText('after', '\nExit codes: 0 done (or --check: all right); 1 --check found problems, or --strict skips; 2 bad input or a file could not be hashed.')
-    .action((files: string[], options) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
-
-  program
     .command('build')
     .description('build a project (aibgen.json): render, bundle, checksum, inject and validate, into a ready template and artifacts')
     .argument('[dir]', 'the project folder (or its aibgen.json)', '.')
@@ -102,6 +74,32 @@ export function buildProgram(): Command {
     .addOption(new Option('--os <os>', 'the image OS').choices(['linux', 'windows']).makeOptionMandatory())
     .addHelpText('after', '\nExit codes: 0 created; 2 a file already exists (nothing is written).')
     .action((dir: string, options) => action(async () => (await import('./cli/build.js')).initCommand(dir, options, io)));
+
+  program
+    .command('validate')
+    .description('check image templates offline against the AIB rules of their API version')
+    .argument('<template...>', 'JSON templates (bare body or ARM deployment; comments allowed)')
+    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(['linux', 'windows']))
+    .option('--api-version <version>', 'the API version when the template does not name one')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
+    .action((files: string[], options) => action(async () => (await import('./cli/validate.js')).validateCommand(files, options, io)));
+
+  program
+    .command('fill')
+    .description('fill in and correct sha256Checksum values of Shell/PowerShell scriptUri and File sourceUri steps')
+    .argument('<template...>', 'JSON template(s) (bare body or ARM deployment, comments allowed) or .bicep files')
+    .option('-m, --map <uriPrefix=dir>', 'URIs starting with uriPrefix are files under dir (repeatable; longest prefix wins)', collect)
+    .option('--fetch', 'download http(s) URIs that no --map matches and hash them as served')
+    .addOption(new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout')).default(30))
+    .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
+    .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
+    .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong')
+    .option('--json', 'print a machine-readable report of every customizer')
+    .option('-o, --output <file>', 'write the result here instead of in place')
+    .addHelpText('after', '\nExit codes: 0 done (or --check: all right); 1 --check found problems, or --strict skips; 2 bad input or a file could not be hashed.')
+    .action((files: string[], options) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
 
   program
     .command('render')
@@ -133,17 +131,6 @@ export function buildProgram(): Command {
     .action((options) => action(async () => (await import('./cli/deprovision.js')).deprovisionCommand(options, io)));
 
   program
-    .command('validate')
-    .description('check image templates offline against the AIB rules of their API version')
-    .argument('<template...>', 'JSON templates (bare body or ARM deployment; comments allowed)')
-    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(['linux', 'windows']))
-    .option('--api-version <version>', 'the API version when the template does not name one')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
-    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
-    .action((files: string[], options) => action(async () => (await import('./cli/validate.js')).validateCommand(files, options, io)));
-
-  program
     .command('bundle')
     .description('pack a folder into a byte-reproducible tar.gz or zip for the File customizer')
     .argument('<dir>', 'the payload folder')
@@ -160,6 +147,19 @@ export function buildProgram(): Command {
     .addOption(new Option('--os <os>', 'build VM OS for --customizer (default: linux for tar.gz, windows for zip)').choices(['linux', 'windows']))
     .addHelpText('after', '\nExit codes: 0 written; 2 bad input, a refused path, or over --max-size (nothing is written).\nSOURCE_DATE_EPOCH sets the stored mtime (default 1980-01-01).')
     .action((dir: string, options) => action(async () => (await import('./cli/bundle.js')).bundleCommand(dir, options, io)));
+
+  program
+    .command('checksum')
+    .description('print SHA-256 sums like sha256sum, or verify a list with --check')
+    .argument('[file...]', 'files to hash; - reads standard input')
+    .option('--json', 'print [{"path","sha256","size"}] instead of sha256sum lines')
+    .option('-c, --check <SUMS>', 'verify the files listed in SUMS (sha256sum format)')
+    .option('--quiet', 'with --check, print only failures')
+    .addOption(new Option('--concurrency <n>', 'files hashed at once').argParser(int('--concurrency')).default(8))
+    .addHelpText('after', '\nExit codes: 0 all good; 1 --check found a mismatch or unreadable file; 2 a file could not be hashed or bad usage.')
+    .action((files: string[], options) =>
+      action(async () => (await import('./cli/checksum.js')).checksumCommand(files, options, io)),
+    );
 
   return program;
 }

@@ -80,8 +80,13 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
 /** Copies a staged artifact into place atomically (temporary file in the target folder, then rename). */
 async function install(staged: string, target: string): Promise<void> {
   const temp = join(dirname(target), `.${basename(target)}.aibgen-${process.pid}.tmp`);
-  await copyFile(staged, temp);
-  await rename(temp, target);
+  try {
+    await copyFile(staged, temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new AibgenError('E_IO', `cannot write ${target}: ${describeFsError(error)}`, { cause: error });
+  }
 }
 
 /**
