@@ -37,6 +37,9 @@ const list = [
   ['AIB172', 'replication-regions', 'replicationRegions and targetRegions cannot both be set.'],
   ['AIB173', 'template-name', 'The image template name matches ^[A-Za-z0-9-_.]{1,64}$.'],
   ['AIB174', 'customize-shape', 'customize, inVMValidations and distribute are arrays of objects.'],
+  ['AIB175', 'enum-value', 'A setting with a fixed set of values (errorHandling, autoRun, optimize, storage account types, versioning) has another value.'],
+  ['AIB176', 'vnet-config', 'vnetConfig: containerInstanceSubnetId needs subnetId, and proxyVmSize cannot be set with it.'],
+  ['AIB177', 'target-regions', 'Each targetRegions entry needs a name; replicaCount is an integer of 1 or more.'],
 ] as const;
 
 export type RuleId = (typeof list)[number][0];

@@ -163,3 +163,57 @@ export function checkTemplateName(checker: Checker, template: ImageTemplateRef):
     checker.report('AIB173', 'error', name, `the template name "${String(name.value)}" must match ${nameRegex(checker.version).source}`);
   }
 }
+
+/** Values from a fixed set: reported with the closest allowed one (case counts from 2024-02-01). */
+function checkEnum(checker: Checker, node: Node | undefined, allowed: readonly string[], where: string): void {
+  if (!node || isDynamic(node)) return;
+  const value = node.type === 'string' ? (node.value as string) : undefined;
+  if (value !== undefined && allowed.includes(value)) return;
+  const suggestion = value === undefined ? undefined : closest(value, allowed);
+  const severity = suggestion?.caseOnly ? checker.strictness : 'error';
+  checker.report('AIB175', severity, node, `${where} is ${value === undefined ? describeType(node) : `"${value}"`}; allowed: ${allowed.map((a) => `"${a}"`).join(', ')}${suggestion ? ` (did you mean "${suggestion.name}"?)` : ''}`);
+}
+
+export function checkSettings(checker: Checker, props: Node): void {
+  const errorHandling = valueNode(props, 'errorHandling');
+  for (const key of ['onCustomizerError', 'onValidationError']) checkEnum(checker, valueNode(errorHandling, key), ['cleanup', 'abort'], `errorHandling.${key}`);
+  checkEnum(checker, valueNode(valueNode(props, 'autoRun'), 'state'), ['Enabled', 'Disabled'], 'autoRun.state');
+  const optimize = valueNode(props, 'optimize');
+  checkEnum(checker, valueNode(valueNode(optimize, 'vmBoot'), 'state'), ['Enabled', 'Disabled'], 'optimize.vmBoot.state');
+  checkEnum(checker, valueNode(valueNode(optimize, 'workload'), 'state'), ['Enabled', 'Disabled'], 'optimize.workload.state');
+
+  const vnet = valueNode(valueNode(props, 'vmProfile'), 'vnetConfig');
+  if (vnet?.type === 'object') {
+    const aci = propertyNode(vnet, 'containerInstanceSubnetId');
+    if (aci && !propertyNode(vnet, 'subnetId')) {
+      checker.report('AIB176', 'error', aci, 'vmProfile.vnetConfig.containerInstanceSubnetId needs subnetId (the build subnet in the same virtual network)');
+    }
+    if (aci && propertyNode(vnet, 'proxyVmSize')) {
+      checker.report('AIB176', 'error', propertyNode(vnet, 'proxyVmSize') as Node, 'vmProfile.vnetConfig.proxyVmSize cannot be set with containerInstanceSubnetId (isolated builds use no proxy VM)');
+    }
+  }
+
+  const distribute = valueNode(props, 'distribute');
+  const accountTypes = atLeast(checker.version, '2022-07-01') ? ['Standard_LRS', 'Standard_ZRS', 'Premium_LRS'] : ['Standard_LRS', 'Standard_ZRS'];
+  (distribute?.type === 'array' ? (distribute.children ?? []) : []).forEach((target, index) => {
+    const where = `distribute[${index}]`;
+    checkEnum(checker, valueNode(target, 'storageAccountType'), accountTypes, `${where}.storageAccountType`);
+    checkEnum(checker, valueNode(target, 'replicationMode'), ['Full', 'Shallow'], `${where}.replicationMode`);
+    checkEnum(checker, valueNode(valueNode(target, 'versioning'), 'scheme'), ['Latest', 'Source'], `${where}.versioning.scheme`);
+    const regions = valueNode(target, 'targetRegions');
+    if (!regions || isDynamic(regions) || regions.type !== 'array') return;
+    (regions.children ?? []).forEach((region, r) => {
+      const at = `${where}.targetRegions[${r}]`;
+      if (region.type !== 'object') {
+        checker.report('AIB177', 'error', region, `${at} must be an object such as { "name": "westeurope", "replicaCount": 1 }`);
+        return;
+      }
+      if (!propertyNode(region, 'name')) checker.report('AIB177', 'error', region, `${at}: "name" (the region) is required`);
+      const count = valueNode(region, 'replicaCount');
+      if (count && !isDynamic(count) && (count.type !== 'number' || !Number.isInteger(count.value) || (count.value as number) < 1)) {
+        checker.report('AIB177', 'error', count, `${at}.replicaCount must be an integer of 1 or more, not ${describeType(count)}`);
+      }
+      checkEnum(checker, valueNode(region, 'storageAccountType'), accountTypes, `${at}.storageAccountType`);
+    });
+  });
+}

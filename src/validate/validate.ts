@@ -5,7 +5,7 @@ import { findCustomizers, findImageTemplates, parseJsonDocument, stringValue, va
 import { Checker, isDynamic, type Finding } from './checker.js';
 import { LINUX_PUBLISHERS, NEWEST, WINDOWS_PUBLISHERS, isApiVersion, type ApiVersion } from './spec.js';
 import { checkDeprovisionOverride, checkSteps } from './steps.js';
-import { checkDistribute, checkIdentity, checkProperties, checkSource, checkTemplateName, checkTimeoutAndProfile } from './template-rules.js';
+import { checkDistribute, checkIdentity, checkProperties, checkSettings, checkSource, checkTemplateName, checkTimeoutAndProfile } from './template-rules.js';
 
 export interface ValidateOptions {
   /** The build VM's OS, when the source does not tell. */
@@ -71,6 +71,7 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
     checkSource(checker, props);
     checkTimeoutAndProfile(checker, props);
     checkDistribute(checker, props);
+    checkSettings(checker, props);
     // Findings name a step by list position and name: customize[3] "install-nginx".
     const mine = customizers
       .filter((c) => c.template === template)

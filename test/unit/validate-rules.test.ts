@@ -80,6 +80,9 @@ const pairs: [RuleId, () => Json, () => Json][] = [
   ['AIB172', () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', replicationRegions: ['a'], targetRegions: [{ name: 'a' }] }; return t; }, () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a' }] }; return t; }],
   ['AIB173', () => { const t = linux(); t.name = 'has spaces'; return t; }, () => linux()],
   ['AIB174', () => { const t = linux(); props(t).customize = { type: 'Shell' }; return t; }, () => linux()],
+  ['AIB175', () => { const t = linux(); props(t).errorHandling = { onCustomizerError: 'Abort' }; return t; }, () => { const t = linux(); props(t).errorHandling = { onCustomizerError: 'abort' }; return t; }],
+  ['AIB176', () => { const t = linux(); (props(t).vmProfile as Json).vnetConfig = { containerInstanceSubnetId: '/s/aci' }; return t; }, () => { const t = linux(); (props(t).vmProfile as Json).vnetConfig = { subnetId: '/s/build', containerInstanceSubnetId: '/s/aci' }; return t; }],
+  ['AIB177', () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a', replicaCount: 0 }] }; return t; }, () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a', replicaCount: 2 }] }; return t; }],
 ];
 
 describe('validate rules: a template that breaks each rule, and one that keeps it', () => {
