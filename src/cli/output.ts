@@ -17,7 +17,3 @@ export function processOutput(): Output {
     color: stderrIsTTY && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
   };
 }
-
-export function line(text: string): string {
-  return text.endsWith('\n') ? text : `${text}\n`;
-}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { inlineFileCommands, type CustomizerEntry } from '../customizers/inline-file.js';
@@ -90,8 +90,4 @@ export async function writeDeprovisionScript(script: DeprovisionScript, output =
   if (isDir) path = join(output, script.fileName);
   await writeFileAtomic(path, script.bytes, { mode: script.mode, forceMode: true });
   return path;
-}
-
-export function namesDiffer(path: string, script: DeprovisionScript): boolean {
-  return basename(path) !== script.fileName;
 }

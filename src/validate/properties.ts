@@ -1,7 +1,7 @@
 import type { Node } from 'jsonc-parser';
 import { keyOf, properties } from '../template/index.js';
 import { closest, type Checker } from './checker.js';
-import { API_VERSIONS, atLeast, type ApiVersion } from './spec.js';
+import { atLeast, type ApiVersion } from './spec.js';
 
 /**
  * Reports the keys of `object` that the API version does not accept: wrong case and misspellings
@@ -23,8 +23,4 @@ export function checkKeys(checker: Checker, object: Node, known: Record<string, 
     const hint = suggestion ? `; did you mean "${suggestion.name}"?${suggestion.caseOnly ? ' (names are case-sensitive)' : ''}` : `; known: ${available.join(', ')}`;
     checker.report('AIB102', checker.strictness, keyNode, `${where}: unknown property "${key}"${hint}`);
   }
-}
-
-export function newestVersion(): ApiVersion {
-  return API_VERSIONS[API_VERSIONS.length - 1] as ApiVersion;
 }

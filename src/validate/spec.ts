@@ -134,8 +134,3 @@ export function nameRegex(version: ApiVersion): RegExp {
 /** Known values for an `os` guess from a platform image. */
 export const WINDOWS_PUBLISHERS = ['microsoftwindowsserver', 'microsoftwindowsdesktop', 'microsoftvisualstudio', 'microsoftsqlserver', 'microsoftwindowsserverhpcpack', 'microsoftdynamicsax', 'microsoft-dsvm'];
 export const LINUX_PUBLISHERS = ['canonical', 'redhat', 'openlogic', 'suse', 'debian', 'almalinux', 'resf', 'kinvolk', 'oracle', 'microsoftcblmariner', 'erockyenterprisesoftwarefoundationinc1653071250513', 'credativ', 'procomputers'];
-
-/** Names the validator knows anywhere, to suggest the closest for a misspelt key. */
-export function knownNames(...tables: Since[]): string[] {
-  return [...new Set(tables.flatMap((t) => Object.keys(t)))];
-}
