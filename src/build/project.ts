@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { AibgenError, InputError, describeFsError } from '../errors.js';
+import { describeJsonError } from '../template/index.js';
 import { LineIndex } from '../util/text-position.js';
 
 export type Delivery = 'uri' | 'inline' | 'download';
@@ -93,13 +94,14 @@ export async function loadProject(dirOrFile: string): Promise<Project> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND', details: ['create one with: aibgen init --os linux|windows'] });
+    const what = file === dirOrFile ? `cannot read ${file}` : `no ${PROJECT_FILE} in ${dirOrFile}`;
+    throw new InputError(`${what}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND', details: ['create a project with: aibgen init --os linux|windows'] });
   }
   const errors: ParseError[] = [];
   const raw: unknown = parse(text.replace(/^\uFEFF/, ''), errors, { allowTrailingComma: true });
   if (errors[0]) {
     const { line, column } = new LineIndex(text).position(errors[0].offset);
-    throw new AibgenError('E_PARSE', `${file}:${line}:${column}: ${printParseErrorCode(errors[0].error)} (not valid JSON)`);
+    throw new AibgenError('E_PARSE', `${file}:${line}:${column}: ${describeJsonError(printParseErrorCode(errors[0].error))} (not valid JSON, even allowing comments and trailing commas)`);
   }
   if (!isObject(raw)) throw problem(file, '(top)', 'must be a JSON object');
   for (const key of Object.keys(raw)) if (!TOP.has(key)) throw problem(file, key, 'unknown setting', `settings: ${[...TOP].join(', ')}`);

@@ -1,5 +1,6 @@
 export {
   parseJsonDocument,
+  describeJsonError,
   loadJsonDocument,
   pointerOf,
   joinPointer,

@@ -38,6 +38,11 @@ const EXPECTATIONS: Record<string, string> = {
   InvalidCharacter: 'invalid character in a string (control characters must be escaped)',
 };
 
+/** "expected a value ..." for a jsonc-parser error code name. */
+export function describeJsonError(code: string): string {
+  return EXPECTATIONS[code] ?? code;
+}
+
 export function parseJsonDocument(file: string, raw: string): JsonDocument {
   const bom = raw.startsWith(BOM);
   const text = bom ? raw.slice(1) : raw;
