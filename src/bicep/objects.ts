@@ -96,8 +96,7 @@ export function parseBicep(text: string): BicepStructure {
         continue;
       }
     }
-    if (topValue && stack.length === 0 && token.kind !== 'punct') topValue.tokens.push(token);
-    else if (topValue) topValue.tokens.push(token);
+    if (topValue) topValue.tokens.push(token);
 
     if (token.kind === 'punct' && (token.value === '{' || token.value === '[' || token.value === '(')) {
       if (top) {
@@ -126,11 +125,6 @@ export function parseBicep(text: string): BicepStructure {
         endProperty(container);
         container.object.end = token.end;
         state.delete(container);
-      }
-      const parent = stack.at(-1);
-      if (parent) {
-        const s = state.get(parent);
-        if (s && !s.expectKey) s.value.push(token);
       }
       continue;
     }

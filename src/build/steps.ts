@@ -41,7 +41,7 @@ function fail(ctx: StepContext, step: Step, message: string, details: string[] =
 }
 
 function artifactName(ctx: StepContext, step: Step, digest: string, extension: string): string {
-  const base = step.kind === 'deprovision' ? (ctx.os === 'linux' ? 'DeprovisioningScript' : 'DeprovisioningScript') : safeName(step.name);
+  const base = step.kind === 'deprovision' ? 'DeprovisioningScript' : safeName(step.name);
   return ctx.project.contentAddressed ? `${base}.${digest.slice(0, 12)}${extension}` : `${base}${extension}`;
 }
 

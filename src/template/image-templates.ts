@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import type { Node } from 'jsonc-parser';
-import { keyOf, pointerOf, properties, propertyNode, stringValue, valueNode, type JsonDocument } from './json-document.js';
+import { pointerOf, properties, propertyNode, stringValue, valueNode, type JsonDocument } from './json-document.js';
 
 export const IMAGE_TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 
@@ -174,4 +174,3 @@ export function findCustomizers(doc: JsonDocument, templates = findImageTemplate
   return [...found, ...loose].sort((a, b) => a.node.offset - b.node.offset);
 }
 
-export { keyOf };

@@ -1,5 +1,5 @@
 import type { Node } from 'jsonc-parser';
-import { keyOf, pointerOf, type JsonDocument } from '../template/index.js';
+import { pointerOf, type JsonDocument } from '../template/index.js';
 import { rule, type RuleId } from './rules.js';
 import { isStrictApi, type ApiVersion } from './spec.js';
 
@@ -95,4 +95,3 @@ export function closest(name: string, known: readonly string[]): { name: string;
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? { name: best, caseOnly: false } : undefined;
 }
 
-export { keyOf };
