@@ -11,4 +11,4 @@ export * from './deprovision/index.js';
 export * from './bundle/index.js';
 export { inlineFileCommands, inlineScriptCommands, downloadCommands, extractSteps, type InlineFileOptions, type ExtractStepsOptions, type DownloadOptions, type CustomizerEntry } from './customizers/index.js';
 export * from './validate/index.js';
-export * from './build/index.js';
+export * from './project/index.js';

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { build, init, type BuildResult } from '../build/index.js';
+import { build, init, type BuildResult } from '../project/index.js';
 import type { Output } from './output.js';
 
 export interface BuildCliOptions {
