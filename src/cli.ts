@@ -6,11 +6,16 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { AibgenError } from './errors.js';
+import { AibgenError, describeFsError, isNodeError } from './errors.js';
 import { processOutput, type Output } from './cli/output.js';
 import { parseSize } from './util/size.js';
 
 const io: Output = processOutput();
+
+/** The exit code of the command that ran; set by each action, read by run(). */
+interface Outcome {
+  code: number;
+}
 
 function int(flag: string, min = 1) {
   return (value: string): number => {
@@ -37,14 +42,11 @@ function version(): string {
   return (require('../package.json') as { version: string }).version;
 }
 
-type Handler = () => Promise<number>;
-let pending: Handler | undefined;
-/** Commander actions only record what to run; run() executes it so errors are handled in one place. */
-function action(handler: Handler): void {
-  pending = handler;
-}
-
-export function buildProgram(): Command {
+export function buildProgram(outcome: Outcome = { code: 0 }): Command {
+  /** Runs a command's handler inside parseAsync; its errors propagate to run(), which reports them. */
+  const action = async (handler: () => Promise<number>): Promise<void> => {
+    outcome.code = await handler();
+  };
   const program = new Command('aibgen')
     .description('Render, checksum, bundle and validate Azure VM Image Builder templates from sources.')
     .version(version(), '-V, --version')
@@ -64,7 +66,8 @@ export function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'print nothing but problems')
     .option('--verbose', 'print progress even when stderr is not a terminal')
-    .addHelpText('after', '\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.')
+    .option('--prune', 'remove files from the artifacts folder that artifacts.json no longer lists')
+    .addHelpText('after', '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.')
     .action((dir: string, options) => action(async () => (await import('./cli/build.js')).buildCommand(dir, options, io)));
 
   program
@@ -165,12 +168,10 @@ export function buildProgram(): Command {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
-  pending = undefined;
+  const outcome: Outcome = { code: 0 };
   try {
-    await program.parseAsync([...argv], { from: 'user' });
-    if (!pending) return 0;
-    return await (pending as Handler)();
+    await buildProgram(outcome).parseAsync([...argv], { from: 'user' });
+    return outcome.code;
   } catch (error) {
     return report(error);
   }
@@ -186,6 +187,17 @@ function report(error: unknown): number {
     for (const detail of error.details) io.err(`  ${detail}\n`);
     if (process.env.AIBGEN_DEBUG === '1' && error.stack) io.err(`${error.stack}\n`);
     return error.exitCode;
+  }
+  if (isNodeError(error) && error.syscall) {
+    // A system error that escaped a module's own handling: still a clear, typed message, not a crash report.
+    const where = error.path ? ` ${error.path}` : '';
+    io.err(`aibgen: cannot ${error.syscall}${where}: ${describeFsError(error)}\n`);
+    if (process.env.AIBGEN_DEBUG === '1' && error.stack) io.err(`${error.stack}\n`);
+    return 2;
+  }
+  if (error instanceof RangeError && /call stack|Invalid string length|Array buffer allocation/.test(error.message)) {
+    io.err(`aibgen: the input is too large or too deeply nested to process (${error.message})\n`);
+    return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.err(`aibgen: internal error: ${message}\n`);

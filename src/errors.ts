@@ -1,6 +1,6 @@
 /**
  * Typed errors. Every failure the user can cause or meet is one of these; the CLI turns
- * them into a message and an exit code in one place (src/cli/run.ts).
+ * them into a message and an exit code in one place (`report()` in src/cli.ts).
  *
  * Exit codes: 1 = a check found problems, 2 = bad input / usage / the work could not be done.
  */
@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'E_TOO_LARGE'
   | 'E_PROJECT'
   | 'E_CHECK_FAILED'
-  | 'E_VALIDATION';
+  | 'E_VALIDATION'
+  | 'E_LIMIT'
+  | 'E_UNSAFE';
 
 export class AibgenError extends Error {
   readonly code: ErrorCode;
@@ -68,6 +70,47 @@ export class CheckFailedError extends AibgenError {
   }
 }
 
+/** A file could not be read or written; `cause` keeps the system error. */
+export class IoError extends AibgenError {
+  constructor(message: string, cause?: unknown, details?: readonly string[]) {
+    super('E_IO', message, { cause, details });
+  }
+}
+
+/** A project file (aibgen.json) or the build it describes is wrong; the message names the place. */
+export class ProjectError extends AibgenError {
+  constructor(message: string, details?: readonly string[], cause?: unknown) {
+    super('E_PROJECT', message, { details, cause });
+  }
+}
+
+/** An input would make aibgen write outside where it may, or pack what it must not. */
+export class UnsafeInputError extends AibgenError {
+  constructor(message: string, details?: readonly string[]) {
+    super('E_UNSAFE', message, { details });
+  }
+}
+
+/** An input is over a documented limit (size, nesting, chain length). */
+export class LimitError extends AibgenError {
+  constructor(message: string, details?: readonly string[]) {
+    super('E_LIMIT', message, { details });
+  }
+}
+
+/** An archive would be over its size limit: the size, the limit and the largest inputs, for callers to add their own hint. */
+export class TooLargeError extends AibgenError {
+  readonly size: number;
+  readonly limit: number;
+  readonly largest: readonly { path: string; size: number }[];
+  constructor(size: number, limit: number, largest: readonly { path: string; size: number }[], message: string, details: readonly string[]) {
+    super('E_TOO_LARGE', message, { details });
+    this.size = size;
+    this.limit = limit;
+    this.largest = largest;
+  }
+}
+
 export function isNodeError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
 }
@@ -89,6 +132,21 @@ export function describeFsError(error: unknown): string {
       return 'Read-only file system';
     case 'ENOSPC':
       return 'No space left on device';
+    case 'EDQUOT':
+      return 'Disk quota exceeded';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'Too many open files';
+    case 'ELOOP':
+      return 'Too many levels of symbolic links';
+    case 'ENAMETOOLONG':
+      return 'File name too long';
+    case 'EEXIST':
+      return 'File exists';
+    case 'EBUSY':
+      return 'Resource busy';
+    case 'EXDEV':
+      return 'Cross-device link';
     default:
       return error.message.replace(/^[A-Z]+: /, '');
   }

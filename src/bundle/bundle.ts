@@ -1,5 +1,5 @@
 import { basename, relative, resolve } from 'node:path';
-import { AibgenError, UsageError } from '../errors.js';
+import { TooLargeError, UsageError } from '../errors.js';
 import { createAtomicWriteStream } from '../util/atomic-write.js';
 import { formatSize } from '../util/size.js';
 import { inlineEngine, workerEngine, type GzipEngine } from './deflate-pool.js';
@@ -37,6 +37,11 @@ export interface BundleResult {
 }
 
 export const DEFAULT_LEVEL = 6;
+/**
+ * Bumped whenever the archive writers would give other bytes for the same input (headers, member
+ * cuts, the deflate library): input manifests include it, so a changed format rebuilds archives.
+ */
+export const ARCHIVE_FORMAT_VERSION = 1;
 export const DEFAULT_MAX_SIZE = 20_000_000;
 /** 1980-01-01T00:00:00Z: the earliest time zip can store, and late enough that GNU tar does not warn. */
 export const DEFAULT_MTIME = 315532800;
@@ -112,16 +117,15 @@ export async function bundle(dir: string, options: BundleOptions): Promise<Bundl
   return { path: options.output, format, size: sink.size, sha256: sink.digest(), files: walk.files, bytesIn: walk.bytesIn };
 }
 
-function tooLarge(size: number, maxSize: number, entries: readonly BundleEntry[]): AibgenError {
+function tooLarge(size: number, maxSize: number, entries: readonly BundleEntry[]): TooLargeError {
   const largest = entries
     .filter((e): e is Extract<BundleEntry, { kind: 'file' }> => e.kind === 'file')
     .sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
-    .slice(0, 10);
-  return new AibgenError('E_TOO_LARGE', `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit (--max-size); nothing was written`, {
-    details: [
-      'largest inputs:',
-      ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
-      'the File customizer is meant for files under 20 MB: exclude what the image does not need, or deliver the payload with a download step (delivery "download" in aibgen.json)',
-    ],
-  });
+    .slice(0, 10)
+    .map((e) => ({ path: e.path, size: e.size }));
+  return new TooLargeError(size, maxSize, largest, `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit (--max-size); nothing was written`, [
+    'largest inputs:',
+    ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
+    'the File customizer is meant for files under 20 MB: exclude what the image does not need',
+  ]);
 }

@@ -1,4 +1,5 @@
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/sha256.js';
 import { close, closeSync, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
@@ -60,10 +61,6 @@ export async function hashFile(path: string): Promise<FileDigest> {
   return { sha256: hasher.digest('hex'), size };
 }
 
-export function sha256Hex(data: Uint8Array | string): string {
-  // crypto.hash (Node >= 20.12) skips the Hash object for one-shot inputs.
-  return typeof oneShotHash === 'function' ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
-}
 
 export async function hashStream(stream: Readable): Promise<FileDigest> {
   const hasher = createHash('sha256');

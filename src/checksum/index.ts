@@ -1,4 +1,5 @@
-export { hashFile, hashStream, sha256Hex, type FileDigest } from './hash-file.js';
+export { hashFile, hashStream, type FileDigest } from './hash-file.js';
+export { sha256Hex } from '../util/sha256.js';
 export { checksumFiles, isChecksumOk, type ChecksumResult, type ChecksumOk, type ChecksumFailed, type ChecksumOptions } from './checksum-files.js';
 export { checkSums, type CheckSumsResult, type CheckedEntry, type CheckStatus } from './check-sums.js';
 export { formatSumLine, formatCheckName, parseSums, escapeName } from './sums-format.js';

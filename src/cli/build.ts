@@ -7,15 +7,28 @@ export interface BuildCliOptions {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  prune?: boolean;
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
 function summary(result: BuildResult): string {
-  const rows = [['step', 'kind', 'artifact', 'size', 'sha256'], ...result.steps.map((s) => [s.name, s.kind, s.artifact ?? '-', s.size === null ? '-' : String(s.size), s.sha256 ? s.sha256.slice(0, 12) : '-'])];
+  const validation = result.steps.some((s) => s.list === 'inVMValidations');
+  const rows = [
+    ['step', 'kind', ...(validation ? ['list'] : []), 'artifact', 'size', 'sha256'],
+    ...result.steps.map((s) => [
+      s.name,
+      s.kind,
+      ...(validation ? [s.list === 'customize' ? 'customize' : 'validate'] : []),
+      s.artifact ?? '-',
+      s.size === null ? '-' : String(s.size),
+      s.sha256 ? `${s.sha256.slice(0, 12)}${s.reused ? ' (kept)' : ''}` : '-',
+    ]),
+  ];
   return `${table(rows)}\n`;
 }
 
@@ -24,8 +37,10 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
   const dim = (text: string) => (io.color ? `\u001b[2m${text}\u001b[22m` : text);
   const result = await build(dir ?? '.', {
     check: options.check,
-    onStep: progress ? (e) => io.err(`${dim('built')} ${e.name} (${e.kind}) ${dim(`${Math.round(e.ms)} ms`)}\n`) : undefined,
+    prune: options.prune,
+    onStep: progress ? (e) => io.err(`${dim(e.reused ? 'kept ' : 'built')} ${e.name} (${e.kind}) ${dim(`${Math.round(e.ms)} ms`)}\n`) : undefined,
   });
+  for (const notice of result.notices) io.err(`aibgen: ${notice.level}: ${notice.message}\n`);
   for (const warning of result.warnings) io.err(`${warning.file}:${warning.line}:${warning.column}  warning  ${warning.rule} ${warning.ruleName}  ${warning.message}\n`);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   if (options.check) {
@@ -33,7 +48,12 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
       io.err(`${rel(item.path)}: ${item.reason}\n`);
       for (const line of item.diff) io.err(`  ${line}\n`);
     }
-    if (options.json) io.out(`${JSON.stringify({ current: result.stale.length === 0, stale: result.stale.map((s) => ({ path: rel(s.path), reason: s.reason })) }, null, 2)}\n`);
+    if (result.extraArtifacts.length > 0 && !options.quiet) {
+      io.err(`aibgen: note: ${result.extraArtifacts.length} file(s) in ${rel(result.project.artifacts.path)} are not listed in artifacts.json (older builds?): ${result.extraArtifacts.join(', ')}; aibgen build --prune removes them\n`);
+    }
+    if (options.json) {
+      io.out(`${JSON.stringify({ current: result.stale.length === 0, stale: result.stale.map((s) => ({ path: rel(s.path), reason: s.reason })), extraArtifacts: result.extraArtifacts }, null, 2)}\n`);
+    }
     if (result.stale.length > 0) {
       io.err(`aibgen: ${result.stale.length} file(s) are stale; run aibgen build${dir ? ` ${dir}` : ''} and commit the result\n`);
       return 1;
@@ -42,10 +62,13 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
     return 0;
   }
   if (options.json) {
-    io.out(`${JSON.stringify({ os: result.os, template: rel(result.outputs.template), customize: rel(result.outputs.customize), artifactsJson: rel(result.outputs.artifactsJson), steps: result.steps, artifacts: result.artifacts }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ os: result.os, template: rel(result.outputs.template), customize: rel(result.outputs.customize), artifactsJson: rel(result.outputs.artifactsJson), steps: result.steps, artifacts: result.artifacts }, null, 2)}\n`,
+    );
   } else if (!options.quiet) {
     io.out(summary(result));
-    io.out(`\nwrote ${rel(result.outputs.template)}, ${rel(result.outputs.customize)}, ${rel(result.outputs.artifactsJson)} and ${result.artifacts.length} artifact(s) in ${rel(result.project.artifacts)}\n`);
+    const extra = result.extraArtifacts.length > 0 ? `; ${result.extraArtifacts.length} older file(s) there are not listed (aibgen build --prune removes them)` : '';
+    io.out(`\nwrote ${rel(result.outputs.template)}, ${rel(result.outputs.customize)}, ${rel(result.outputs.artifactsJson)} and ${result.artifacts.length} artifact(s) in ${rel(result.project.artifacts.path)}${extra}\n`);
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { bundle, type BundleFormat } from '../bundle/index.js';
-import { extractSteps } from '../customizers/index.js';
+import { bundle, formatFromPath, type BundleFormat } from '../bundle/index.js';
+import { checkUnpackTarget, extractSteps } from '../customizers/index.js';
 import type { Output } from './output.js';
 
 export interface BundleCliOptions {
@@ -22,9 +22,14 @@ export async function bundleCommand(dir: string, options: BundleCliOptions, io: 
   if (options.customizer && (!options.uri || !options.destination)) {
     throw new UsageError('--customizer needs --uri <url> (where the archive will be served) and --destination <dir> (where to unpack it)');
   }
+  const format = options.format ?? formatFromPath(options.output);
+  if (!format) throw new UsageError(`cannot tell the archive format from the name ${options.output}`, ['name it .tar.gz, .tgz or .zip, or pass --format tar.gz|zip']);
+  const os = options.os ?? (format === 'zip' ? 'windows' : 'linux');
+  // Checked before anything is packed, so a bad --destination leaves no archive behind.
+  if (options.customizer) checkUnpackTarget(os, format, options.destination as string);
   const result = await bundle(dir, {
     output: options.output,
-    format: options.format,
+    format,
     level: options.level,
     exclude: options.exclude,
     followSymlinks: options.followSymlinks,
@@ -37,7 +42,7 @@ export async function bundleCommand(dir: string, options: BundleCliOptions, io: 
         archiveName: result.path,
         format: result.format,
         destination: options.destination as string,
-        os: options.os ?? (result.format === 'zip' ? 'windows' : 'linux'),
+        os,
       })
     : undefined;
   if (options.json) {

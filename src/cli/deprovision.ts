@@ -31,7 +31,7 @@ export async function deprovisionCommand(options: DeprovisionCliOptions, io: Out
       : { os: 'windows', modeVm: options.modeVm, timeoutMinutes: options.timeoutMinutes, pre: options.pre };
   const script = await deprovisionScript(spec);
   if (options.output === '-') {
-    process.stdout.write(script.bytes);
+    io.data(script.bytes);
   } else {
     const path = await writeDeprovisionScript(script, options.output ?? '.');
     if (basename(path) !== script.fileName) io.err(`aibgen: warning: ${path}: AIB only runs a file named ${script.fileName} at ${script.vmPath}; keep that name where you upload it\n`);

@@ -16,7 +16,7 @@ export async function renderCommand(template: string, options: RenderCliOptions,
   if (options.output === '-') {
     const result = await renderTemplate(template, common);
     for (const warning of result.warnings) io.err(`aibgen: warning: ${warning}\n`);
-    process.stdout.write(result.bytes);
+    io.data(result.bytes);
     return 0;
   }
   const result = await renderToFile(template, options.output, common);

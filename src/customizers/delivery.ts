@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
+import { stagedArchivePath, unpackCommands } from './extract.js';
 import { inlineFileCommands } from './inline-file.js';
 
 /** Largest script that travels inside the template (inline delivery). */
@@ -37,28 +37,19 @@ export interface DownloadOptions {
  * downloads it (curl / Invoke-WebRequest), checks the SHA-256, unpacks it and removes it.
  */
 export function downloadCommands(options: DownloadOptions): string[] {
+  const staged = stagedArchivePath(options.os, options.archiveName);
   if (options.os === 'linux') {
-    const staged = `/tmp/${options.archiveName}`;
     return [
       `curl -fsSL --retry 5 --retry-delay 5 -o ${shQuoteAlways(staged)} ${shQuoteAlways(options.uri)}`,
       `echo ${shQuoteAlways(`${options.sha256}  ${staged}`)} | sha256sum -c -`,
-      `sudo mkdir -p ${shQuoteAlways(options.destination)}`,
-      `sudo tar -xzf ${shQuoteAlways(staged)} -C ${shQuoteAlways(options.destination)} --no-same-owner`,
-      `rm -f ${shQuoteAlways(staged)}`,
+      ...unpackCommands('linux', staged, options.destination),
     ];
   }
-  const staged = `C:\\Windows\\Temp\\${options.archiveName}`;
   return [
     "$ProgressPreference = 'SilentlyContinue'",
     `Invoke-WebRequest -UseBasicParsing -Uri ${psQuote(options.uri)} -OutFile ${psQuote(staged)}`,
     `$aibgenHash = (Get-FileHash -Algorithm SHA256 -LiteralPath ${psQuote(staged)}).Hash.ToLowerInvariant()`,
     `if ($aibgenHash -ne '${options.sha256}') { throw ${psQuote(`${options.archiveName}: SHA-256 does not match ${options.sha256}`)} }`,
-    `New-Item -ItemType Directory -Force -Path ${psQuote(options.destination)} | Out-Null`,
-    `Expand-Archive -LiteralPath ${psQuote(staged)} -DestinationPath ${psQuote(options.destination)} -Force`,
-    `Remove-Item -LiteralPath ${psQuote(staged)} -Force`,
+    ...unpackCommands('windows', staged, options.destination),
   ];
-}
-
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

@@ -1,8 +1,43 @@
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
-import type { BundleFormat } from '../bundle/bundle.js';
-import type { CustomizerEntry } from './inline-file.js';
+import type { BundleFormat } from '../bundle/index.js';
+import type { FileStep, PowerShellStep, ShellStep } from './model.js';
+
+/** Where an archive waits on the build VM before it is unpacked: the File customizer can write only under /tmp on Linux, and does not create folders on Windows. */
+export function stagedArchivePath(os: 'linux' | 'windows', archiveName: string): string {
+  return os === 'linux' ? `/tmp/${basename(archiveName)}` : `C:\\Windows\\Temp\\${basename(archiveName)}`;
+}
+
+/**
+ * The commands that unpack a staged archive into `destination` and remove it: the one place they
+ * are written, used by the File + extract steps and by download delivery alike.
+ */
+export function unpackCommands(os: 'linux' | 'windows', staged: string, destination: string): string[] {
+  if (os === 'linux') {
+    return [
+      `sudo mkdir -p ${shQuoteAlways(destination)}`,
+      `sudo tar -xzf ${shQuoteAlways(staged)} -C ${shQuoteAlways(destination)} --no-same-owner`,
+      `rm -f ${shQuoteAlways(staged)}`,
+    ];
+  }
+  return [
+    `New-Item -ItemType Directory -Force -Path ${psQuote(destination)} | Out-Null`,
+    `Expand-Archive -LiteralPath ${psQuote(staged)} -DestinationPath ${psQuote(destination)} -Force`,
+    `Remove-Item -LiteralPath ${psQuote(staged)} -Force`,
+  ];
+}
+
+/** Checks that an unpack destination is absolute for its OS and the format is one it can unpack. */
+export function checkUnpackTarget(os: 'linux' | 'windows', format: BundleFormat, destination: string): void {
+  if (os === 'linux') {
+    if (format !== 'tar.gz') throw new UsageError('Linux extraction uses tar: bundle with --format tar.gz (or pass --os windows for a zip)');
+    if (!destination.startsWith('/')) throw new UsageError(`--destination must be an absolute Linux path, got "${destination}"`);
+    return;
+  }
+  if (format !== 'zip') throw new UsageError('Windows extraction uses Expand-Archive, which reads zip only: bundle with --format zip');
+  if (!/^[A-Za-z]:\\/.test(destination)) throw new UsageError(`--destination must be an absolute Windows path with a drive letter, got "${destination}"`);
+}
 
 export interface ExtractStepsOptions {
   uri: string;
@@ -26,41 +61,11 @@ function stem(archiveName: string): string {
  * File customizer can write, then a Shell / PowerShell step that unpacks it and removes it.
  * Every path is quoted for its shell.
  */
-export function extractSteps(options: ExtractStepsOptions): CustomizerEntry[] {
+export function extractSteps(options: ExtractStepsOptions): [FileStep, ShellStep | PowerShellStep] {
+  checkUnpackTarget(options.os, options.format, options.destination);
   const name = options.name ?? stem(options.archiveName);
-  const archive = basename(options.archiveName);
-  if (options.os === 'linux') {
-    if (options.format !== 'tar.gz') throw new UsageError('Linux extraction uses tar: bundle with --format tar.gz (or pass --os windows for a zip)');
-    if (!options.destination.startsWith('/')) throw new UsageError(`--destination must be an absolute Linux path, got "${options.destination}"`);
-    // /tmp is the only place the File customizer can write on Linux.
-    const staged = `/tmp/${archive}`;
-    return [
-      { type: 'File', name: `${name}-download`, sourceUri: options.uri, destination: staged, sha256Checksum: options.sha256 },
-      {
-        type: 'Shell',
-        name: `${name}-extract`,
-        inline: [
-          `sudo mkdir -p ${shQuoteAlways(options.destination)}`,
-          `sudo tar -xzf ${shQuoteAlways(staged)} -C ${shQuoteAlways(options.destination)} --no-same-owner`,
-          `rm -f ${shQuoteAlways(staged)}`,
-        ],
-      },
-    ];
-  }
-  if (options.format !== 'zip') throw new UsageError("Windows extraction uses Expand-Archive, which reads zip only: bundle with --format zip");
-  if (!/^[A-Za-z]:\\/.test(options.destination)) throw new UsageError(`--destination must be an absolute Windows path with a drive letter, got "${options.destination}"`);
-  // C:\Windows\Temp exists on every image; the File customizer does not create folders.
-  const staged = `C:\\Windows\\Temp\\${archive}`;
-  return [
-    { type: 'File', name: `${name}-download`, sourceUri: options.uri, destination: staged, sha256Checksum: options.sha256 },
-    {
-      type: 'PowerShell',
-      name: `${name}-extract`,
-      inline: [
-        `New-Item -ItemType Directory -Force -Path ${psQuote(options.destination)} | Out-Null`,
-        `Expand-Archive -LiteralPath ${psQuote(staged)} -DestinationPath ${psQuote(options.destination)} -Force`,
-        `Remove-Item -LiteralPath ${psQuote(staged)} -Force`,
-      ],
-    },
-  ];
+  const staged = stagedArchivePath(options.os, options.archiveName);
+  const download: FileStep = { type: 'File', name: `${name}-download`, sourceUri: options.uri, destination: staged, sha256Checksum: options.sha256 };
+  const inline = unpackCommands(options.os, staged, options.destination);
+  return [download, options.os === 'linux' ? { type: 'Shell', name: `${name}-extract`, inline } : { type: 'PowerShell', name: `${name}-extract`, inline }];
 }

@@ -1,3 +1,4 @@
-export { inlineFileCommands, type InlineFileOptions, type CustomizerEntry } from './inline-file.js';
-export { extractSteps, type ExtractStepsOptions } from './extract.js';
-export { inlineScriptCommands, downloadCommands, sha256, INLINE_LIMIT, type DownloadOptions } from './delivery.js';
+export * from './model.js';
+export { inlineFileCommands, type InlineFileOptions } from './inline-file.js';
+export { extractSteps, unpackCommands, stagedArchivePath, checkUnpackTarget, type ExtractStepsOptions } from './extract.js';
+export { inlineScriptCommands, downloadCommands, INLINE_LIMIT, type DownloadOptions } from './delivery.js';

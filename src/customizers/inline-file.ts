@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/sha256.js';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
-
-export type CustomizerEntry = Record<string, unknown>;
 
 export interface InlineFileOptions {
   os: 'linux' | 'windows';
@@ -19,7 +17,7 @@ export interface InlineFileOptions {
  */
 export function inlineFileCommands(options: InlineFileOptions): string[] {
   const base64 = Buffer.from(options.content).toString('base64');
-  const sha256 = createHash('sha256').update(options.content).digest('hex');
+  const sha256 = sha256Hex(options.content);
   if (options.os === 'linux') {
     const path = shQuoteAlways(options.path);
     const write = options.sudo ? `sudo tee ${path} >/dev/null` : `cat > ${path}`;

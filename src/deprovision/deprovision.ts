@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { inlineFileCommands, type CustomizerEntry } from '../customizers/inline-file.js';
+import { inlineFileCommands, type FileStep, type PowerShellStep, type ShellStep } from '../customizers/index.js';
+import { sha256Hex } from '../util/sha256.js';
 import { renderText } from '../render/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
@@ -64,7 +64,7 @@ export async function deprovisionScript(options: DeprovisionOptions): Promise<De
     vmPath: VM_PATHS[options.os],
     bytes: result.bytes,
     mode: result.mode,
-    sha256: createHash('sha256').update(result.bytes).digest('hex'),
+    sha256: sha256Hex(result.bytes),
   };
 }
 
@@ -74,7 +74,7 @@ function validTimeout(minutes: number): number {
 }
 
 /** The customizer that installs the override: a File step from `uri`, or inline commands carrying the script. */
-export function deprovisionCustomizer(script: DeprovisionScript, delivery: { uri: string } | { inline: true }): CustomizerEntry {
+export function deprovisionCustomizer(script: DeprovisionScript, delivery: { uri: string } | { inline: true }): FileStep | ShellStep | PowerShellStep {
   const name = 'aibgen-deprovisioning-override';
   if ('uri' in delivery) {
     return { type: 'File', name, sourceUri: delivery.uri, destination: script.vmPath, sha256Checksum: script.sha256 };

@@ -1,72 +1,176 @@
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
-import { AibgenError, CheckFailedError, InputError, describeFsError } from '../errors.js';
-import type { CustomizerEntry } from '../customizers/index.js';
+import { createRequire } from 'node:module';
+import { lstat, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { findNodeAtLocation, type Node } from 'jsonc-parser';
+import { hashFile } from '../checksum/index.js';
+import { CheckFailedError, InputError, ProjectError, describeFsError } from '../errors.js';
 import { loadVariables } from '../render/index.js';
-import { findImageTemplates, parseJsonDocument, type ImageTemplateRef } from '../template/index.js';
+import { findImageTemplates, inferOs, parseJsonDocument, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { mapLimit } from '../util/concurrency.js';
-import { inferOs, validateDocument, type Finding } from '../validate/index.js';
-import { composeCustomize, type Slot } from './compose.js';
-import { lineDiff } from './diff.js';
-import { loadProject, type Project, type Step } from './project.js';
-import { produceStep, type Artifact, type ArtifactKind, type StepOutput } from './steps.js';
+import { redact, sasTokenOf } from '../util/redact.js';
+import { validateDocument, type Finding } from '../validate/index.js';
+import { compose, type ComposedEntry, type Slot } from './compose.js';
+import { unifiedDiff } from './diff.js';
+import { produceStep, recordKey, type ArtifactRecord, type StepOutput } from './produce.js';
+import { loadProject, type Project, type Step, type StepKind, type StepList } from './project.js';
+import { BuildLock, createStaging, installFile, interruptedBuild, LOCK_FILE, sweepLeftovers } from './workspace.js';
+
+export type { ArtifactRecord } from './produce.js';
 
 export interface BuildOptions {
-  /** Build in a scratch folder and compare with what is on disk; write nothing. */
+  /** Compare with what is on disk instead of writing; unchanged steps are proven by hashes, not rebuilt. */
   check?: boolean;
+  /** Remove files from the artifacts folder that artifacts.json no longer lists (never by default). */
+  prune?: boolean;
   /** Called as each step finishes (for progress output). */
-  onStep?: (event: { name: string; kind: Step['kind']; ms: number }) => void;
+  onStep?: (event: { name: string; kind: StepKind; ms: number; reused: boolean }) => void;
   /** Steps produced at once (default 4). */
   concurrency?: number;
 }
 
-export interface ArtifactRecord {
-  name: string;
-  /** Path relative to the project folder, forward slashes. */
-  file: string;
-  uri: string;
-  sha256: string;
-  size: number;
-  kind: ArtifactKind;
-}
-
 export interface StepSummary {
   name: string;
-  kind: Step['kind'];
+  /** The project step's kind, or `template` for a step the template brought. */
+  kind: StepKind | 'template';
+  list: StepList;
+  /** Names of the customizers this row put into the result, in order. */
+  customizers: string[];
   artifact: string | null;
   size: number | null;
   sha256: string | null;
+  /** The artifact on disk matched its inputs and was kept. */
+  reused: boolean;
   ms: number;
+}
+
+export interface Notice {
+  level: 'warning' | 'note';
+  message: string;
 }
 
 export interface BuildResult {
   project: Project;
   os: 'linux' | 'windows';
+  /** Every step of the result, the template's own included, in order (customize, then inVMValidations). */
   steps: StepSummary[];
   artifacts: ArtifactRecord[];
   /** Validation warnings on the built template (errors fail the build). */
   warnings: Finding[];
+  /** Other things the user must know: tokens written into files, BOM-less scripts, leftovers removed. */
+  notices: Notice[];
   outputs: { template: string; customize: string; artifactsJson: string };
   /** --check: what is stale (empty when everything on disk is current). */
   stale: { path: string; reason: string; diff: string[] }[];
+  /** Files in the artifacts folder that artifacts.json does not list (removed with `prune`). */
+  extraArtifacts: string[];
 }
 
-function chooseTemplate(project: Project, templates: ImageTemplateRef[]): ImageTemplateRef {
-  const where = `${basename(project.file)}: template`;
-  if (templates.length === 0) throw new AibgenError('E_PROJECT', `${where}: ${project.template} holds no image template`);
-  if (project.templateName) {
-    const named = templates.find((t) => t.name === project.templateName);
-    if (!named) throw new AibgenError('E_PROJECT', `${basename(project.file)}: templateName: no image template named "${project.templateName}" (found: ${templates.map((t) => t.name).join(', ')})`);
-    return named;
-  }
-  if (templates.length > 1) throw new AibgenError('E_PROJECT', `${where}: ${project.template} holds ${templates.length} image templates (${templates.map((t) => t.name).join(', ')}); say which with "templateName"`);
-  return templates[0] as ImageTemplateRef;
+function aibgenVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
 function slash(path: string): string {
   return path.split('\\').join('/');
+}
+
+function display(path: string): string {
+  return slash(relative(process.cwd(), path)) || path;
+}
+
+function chooseTemplate(project: Project, doc: JsonDocument): ImageTemplateRef {
+  const templates = findImageTemplates(doc);
+  const where = `${project.template.given}`;
+  if (templates.length === 0) throw new ProjectError(`${where}: holds no image template (a bare body with properties, or a Microsoft.VirtualMachineImages/imageTemplates resource)`);
+  if (project.templateName) {
+    const named = templates.find((t) => t.name === project.templateName);
+    if (!named) throw new ProjectError(`${project.file}: templateName: no image template named "${project.templateName}" in ${where} (found: ${templates.map((t) => t.name).join(', ')})`);
+    return named;
+  }
+  if (templates.length > 1) throw new ProjectError(`${where}: holds ${templates.length} image templates (${templates.map((t) => t.name).join(', ')}); say which with "templateName" in ${project.file}`);
+  return templates[0] as ImageTemplateRef;
+}
+
+async function readPrevious(path: string): Promise<Map<string, ArtifactRecord>> {
+  const previous = new Map<string, ArtifactRecord>();
+  try {
+    const records = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (!Array.isArray(records)) return previous;
+    for (const r of records as Partial<ArtifactRecord>[]) {
+      if (typeof r.name === 'string' && typeof r.inputs === 'string' && typeof r.sha256 === 'string' && typeof r.file === 'string') {
+        previous.set(recordKey(r.list ?? 'customize', r.name), r as ArtifactRecord);
+      }
+    }
+  } catch {
+    // No usable record: every step is built.
+  }
+  return previous;
+}
+
+/** One summary row per project step, and one per template step, in the result's order. */
+function summarize(entries: readonly ComposedEntry[], list: StepList, outputs: ReadonlyMap<Step, StepOutput>, project: Project): StepSummary[] {
+  const rows: StepSummary[] = [];
+  let last: { step: Step | undefined; row: StepSummary } | undefined;
+  for (const entry of entries) {
+    const name = typeof entry.customizer.name === 'string' ? entry.customizer.name : `(${entry.customizer.type})`;
+    if (entry.step && last?.step === entry.step) {
+      last.row.customizers.push(name);
+      continue;
+    }
+    const output = entry.step ? outputs.get(entry.step) : undefined;
+    const artifact = output?.artifact;
+    const row: StepSummary = {
+      name: entry.step ? entry.step.name : name,
+      kind: entry.step ? entry.step.kind : 'template',
+      list,
+      customizers: [name],
+      artifact: artifact ? slash(relative(project.dir, join(project.artifacts.path, artifact.file))) : null,
+      size: artifact?.size ?? null,
+      sha256: artifact?.sha256 ?? null,
+      reused: output?.reused ?? false,
+      ms: Math.round(output?.ms ?? 0),
+    };
+    rows.push(row);
+    last = { step: entry.step, row };
+  }
+  return rows;
+}
+
+/**
+ * Validation findings on the built text point into a file that is not written yet; move each to
+ * where the user can fix it: a generated step to its aibgen.json entry, anything else to the same
+ * place in the input template.
+ */
+function relocate(finding: Finding, composedLists: { pointer: string; entries: readonly ComposedEntry[] }[], inputDoc: JsonDocument): Finding {
+  for (const { pointer, entries } of composedLists) {
+    if (!finding.pointer.startsWith(`${pointer}/`)) continue;
+    const index = Number(finding.pointer.slice(pointer.length + 1).split('/')[0]);
+    const step = entries[index]?.step;
+    if (step && step.kind !== 'existing') {
+      const [file, line, column] = step.at.split(/:(?=\d+:\d+$)|:(?=\d+$)/);
+      return { ...finding, file: file ?? finding.file, line: Number(line), column: Number(column), message: `${step.where} "${step.name}": ${finding.message}` };
+    }
+  }
+  const segments = finding.pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const node: Node | undefined = findNodeAtLocation(inputDoc.root, segments);
+  if (!node) return { ...finding, file: inputDoc.file };
+  const target = node.parent?.type === 'property' ? node.parent : node;
+  const { line, column } = inputDoc.lines.position(target.offset);
+  return { ...finding, file: inputDoc.file, line, column };
+}
+
+async function listArtifactsFolder(folder: string): Promise<string[]> {
+  try {
+    const names: string[] = [];
+    for (const entry of await readdir(folder, { withFileTypes: true })) if (!entry.isDirectory()) names.push(entry.name);
+    return names.sort();
+  } catch {
+    return [];
+  }
 }
 
 async function readIfExists(path: string): Promise<Buffer | undefined> {
@@ -77,105 +181,144 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** Copies a staged artifact into place atomically (temporary file in the target folder, then rename). */
-async function install(staged: string, target: string): Promise<void> {
-  const temp = join(dirname(target), `.${basename(target)}.aibgen-${process.pid}.tmp`);
-  try {
-    await copyFile(staged, temp);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw new AibgenError('E_IO', `cannot write ${target}: ${describeFsError(error)}`, { cause: error });
-  }
-}
-
 /**
- * Builds a project: renders and bundles every step into content-addressed artifacts, puts the
- * generated customizers into the template (only its customize array changes), validates the
- * result, then writes artifacts, artifacts.json, customize.json and the template. With `check`,
- * compares instead of writing.
+ * Builds a project: renders and bundles every step into content-addressed artifacts (reusing
+ * those whose inputs did not change), puts the generated steps into the template (only its
+ * customize and validate lists change), validates the result, then writes artifacts,
+ * artifacts.json, customize.json and, last, the template. With `check`, compares instead.
  */
 export async function build(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
   const project = await loadProject(dir);
   let templateText: string;
   try {
-    templateText = await readFile(project.template, 'utf8');
+    templateText = await readFile(project.template.path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${project.template}: ${describeFsError(error)}`);
+    throw new InputError(`cannot read ${project.template.given}: ${describeFsError(error)}`, { cause: error });
   }
-  const doc = parseJsonDocument(slash(relative(process.cwd(), project.template)) || project.template, templateText);
-  const template = chooseTemplate(project, findImageTemplates(doc));
+  const doc = parseJsonDocument(display(project.template.path), templateText);
+  const template = chooseTemplate(project, doc);
   const os = project.os ?? inferOs(template);
-  if (!os) throw new AibgenError('E_PROJECT', `${basename(project.file)}: os: the template's source does not tell the OS; set "os": "linux" or "windows"`);
-  const vars = await loadVariables({ varsFiles: project.varsFiles, vars: project.vars });
+  if (!os) throw new ProjectError(`${project.file}: os: the template's source does not tell the OS; set "os": "linux" or "windows"`);
+  const vars = await loadVariables({ varsFiles: project.varsFiles.map((v) => v.path), vars: project.vars });
+  const outputDir = dirname(project.output.path);
+  const notices: Notice[] = [];
 
-  const staging = await mkdtemp(join(tmpdir(), 'aibgen-build-'));
+  const lock = options.check ? undefined : await BuildLock.acquire(outputDir);
+  let staging: string | undefined;
+  let installing = false;
+  let wrote = false;
   try {
-    const outputs: StepOutput[] = await mapLimit(project.steps, options.concurrency ?? 4, async (step) => {
-      const out = await produceStep({ project, os, vars, staging }, step);
-      options.onStep?.({ name: step.name, kind: step.kind, ms: out.ms });
+    if (lock) {
+      if (lock.tookOver) notices.push({ level: 'note', message: `an earlier build (pid ${lock.tookOver.pid}) was interrupted; everything it may have left half-done is rewritten` });
+      await sweepLeftovers([outputDir, project.artifacts.path]);
+    }
+    staging = await createStaging(outputDir, options.check ?? false);
+    const previous = await readPrevious(project.siblings.artifactsJson);
+    const ctx = { project, os, vars, staging, aibgenVersion: aibgenVersion(), previous, warn: (message: string) => notices.push({ level: 'warning' as const, message }) };
+    const allSteps = [...project.steps, ...(project.validation?.steps ?? [])];
+    const produced = await mapLimit(allSteps, options.concurrency ?? 4, async (step) => {
+      const out = await produceStep(ctx, step);
+      options.onStep?.({ name: step.name, kind: step.kind, ms: out.ms, reused: out.reused });
       return out;
     });
-    const slots: Slot[] = outputs.map((o) => (o.step.kind === 'existing' ? { existing: o.step.existing, where: o.step.where } : { customizers: o.customizers }));
-    const composed = composeCustomize(doc, template, slots, basename(project.file));
+    const outputs = new Map(produced.map((o) => [o.step, o]));
+    const slots = (steps: readonly Step[]): Slot[] => steps.map((step) => ({ step, customizers: (outputs.get(step) as StepOutput).customizers }));
+    const composed = compose({
+      doc,
+      template,
+      templateSteps: project.templateSteps,
+      customize: slots(project.steps),
+      validation: project.validation ? { slots: slots(project.validation.steps), continueDistributeOnFailure: project.validation.continueDistributeOnFailure, sourceValidationOnly: project.validation.sourceValidationOnly } : undefined,
+    });
 
-    const outputDisplay = slash(relative(process.cwd(), project.output)) || project.output;
-    const validation = validateDocument(parseJsonDocument(outputDisplay, composed.text), { os });
-    const errors = validation.findings.filter((f) => f.severity === 'error');
+    const validation = validateDocument(parseJsonDocument(display(project.output.path), composed.text), { os });
+    const propsPointer = `${template.pointer}/properties`;
+    const lists = [{ pointer: `${propsPointer}/customize`, entries: composed.customize }, ...(composed.inVMValidations ? [{ pointer: `${propsPointer}/validate/inVMValidations`, entries: composed.inVMValidations }] : [])];
+    const findings = validation.findings.map((f) => relocate(f, lists, doc));
+    const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
-      throw new CheckFailedError(`the built template has ${errors.length} validation error(s); nothing was written`, errors.map((f) => `${f.file}:${f.line}:${f.column}  ${f.rule} ${f.ruleName}  ${f.message}`));
+      throw new CheckFailedError(`the built template would have ${errors.length} validation error(s); nothing was written`, errors.map((f) => `${f.file}:${f.line}:${f.column}  ${f.rule} ${f.ruleName}  ${f.message}`));
     }
 
     const artifacts: ArtifactRecord[] = [];
-    const staged: { artifact: Artifact; target: string }[] = [];
-    for (const output of outputs) {
-      if (!output.artifact) continue;
-      const target = join(project.artifacts, output.artifact.file);
-      staged.push({ artifact: output.artifact, target });
-      artifacts.push({ name: output.artifact.step, file: slash(relative(project.dir, target)), uri: output.artifact.uri, sha256: output.artifact.sha256, size: output.artifact.size, kind: output.artifact.kind });
+    for (const output of produced) {
+      const a = output.artifact;
+      if (!a) continue;
+      artifacts.push({ name: output.step.name, list: output.step.list, file: slash(relative(project.dir, join(project.artifacts.path, a.file))), uri: a.uri, sha256: a.sha256, size: a.size, kind: a.kind, inputs: a.inputs });
     }
-    const artifactsJson = `${JSON.stringify(artifacts, null, 2)}\n`;
-    const customizeJson = `${JSON.stringify(composed.customize as CustomizerEntry[], null, 2)}\n`;
-    const paths = { template: project.output, customize: join(dirname(project.output), 'customize.json'), artifactsJson: join(dirname(project.output), 'artifacts.json') };
     const files: [string, string][] = [
-      [paths.artifactsJson, artifactsJson],
-      [paths.customize, customizeJson],
-      [paths.template, composed.text],
+      [project.siblings.artifactsJson, `${JSON.stringify(artifacts, null, 2)}\n`],
+      [project.siblings.customize, `${JSON.stringify(composed.customize.map((e) => e.customizer), null, 2)}\n`],
+      [project.output.path, composed.text],
     ];
+    const sas = sasTokenOf(`${project.baseUri.base}x${project.baseUri.query}`);
+    if (sas) {
+      const expiry = sas.expiry ? ` (se=${sas.expiry})` : ' (it names no expiry)';
+      notices.push({
+        level: 'warning',
+        message: `baseUri carries a SAS token; it is written into ${files.map(([p]) => display(p)).join(', ')}${produced.some((o) => o.step.kind === 'payload' && o.step.delivery === 'download') ? ' and the download commands in them' : ''}: anyone who can read these files can use it until it expires${expiry}. Prefer a managed identity with Storage Blob Data Reader on the container, and keep these files out of public repositories`,
+      });
+    }
 
+    const listed = new Set(artifacts.map((a) => a.file.split('/').pop() as string));
+    const extraArtifacts = (await listArtifactsFolder(project.artifacts.path)).filter((name) => !listed.has(name));
     const stale: BuildResult['stale'] = [];
     if (options.check) {
-      for (const { artifact, target } of staged) {
-        const onDisk = await readIfExists(target);
+      const interrupted = await interruptedBuild(outputDir);
+      if (interrupted) stale.push({ path: join(outputDir, LOCK_FILE), reason: `an interrupted build (pid ${interrupted.pid}) may have left ${display(outputDir)} half-updated`, diff: [] });
+      for (const output of produced) {
+        const a = output.artifact;
+        if (!a?.staged) continue;
+        const target = join(project.artifacts.path, a.file);
+        const onDisk = await hashFile(target).catch(() => undefined);
         if (!onDisk) stale.push({ path: target, reason: 'missing', diff: [] });
-        else if (!onDisk.equals(await readFile(artifact.staged))) stale.push({ path: target, reason: 'different content', diff: [] });
+        else if (onDisk.sha256 !== a.sha256) stale.push({ path: target, reason: 'different content', diff: [] });
       }
       for (const [path, text] of files) {
         const onDisk = await readIfExists(path);
         if (!onDisk) stale.push({ path, reason: 'missing', diff: [] });
-        else if (onDisk.toString('utf8') !== text) stale.push({ path, reason: 'out of date', diff: lineDiff(onDisk.toString('utf8'), text) });
+        else if (onDisk.toString('utf8') !== text) stale.push({ path, reason: 'out of date', diff: unifiedDiff(display(path), onDisk.toString('utf8'), text) });
       }
     } else {
-      await mkdir(project.artifacts, { recursive: true });
-      for (const { artifact, target } of staged) {
-        const onDisk = await readIfExists(target);
-        if (onDisk && onDisk.equals(await readFile(artifact.staged))) continue;
-        await install(artifact.staged, target);
+      installing = true;
+      wrote = true;
+      await (lock as BuildLock).mark('installing');
+      for (const output of produced) {
+        const a = output.artifact;
+        if (!a?.staged) continue;
+        const target = join(project.artifacts.path, a.file);
+        const onDisk = await hashFile(target).catch(() => undefined);
+        if (onDisk?.sha256 === a.sha256) continue;
+        await installFile(a.staged, target);
       }
       // The template last: it is what points at everything else.
       for (const [path, text] of files) await writeFileAtomic(path, text);
+      if (options.prune) {
+        for (const name of extraArtifacts) {
+          const path = join(project.artifacts.path, name);
+          if ((await lstat(path)).isFile()) await unlink(path);
+        }
+      }
+      installing = false;
     }
 
-    const steps: StepSummary[] = outputs.map((o) => ({
-      name: o.step.name,
-      kind: o.step.kind,
-      artifact: o.artifact ? slash(relative(project.dir, join(project.artifacts, o.artifact.file))) : null,
-      size: o.artifact?.size ?? null,
-      sha256: o.artifact?.sha256 ?? null,
-      ms: Math.round(o.ms),
-    }));
-    return { project, os, steps, artifacts, warnings: validation.findings.filter((f) => f.severity === 'warning'), outputs: paths, stale };
+    return {
+      project,
+      os,
+      steps: [...summarize(composed.customize, 'customize', outputs, project), ...(composed.inVMValidations ? summarize(composed.inVMValidations, 'inVMValidations', outputs, project) : [])],
+      artifacts,
+      warnings: findings.filter((f) => f.severity === 'warning'),
+      notices: notices.map((n) => ({ ...n, message: redact(n.message) })),
+      outputs: { template: project.output.path, customize: project.siblings.customize, artifactsJson: project.siblings.artifactsJson },
+      stale,
+      extraArtifacts: options.prune && !options.check ? [] : extraArtifacts,
+    };
+  } catch (error) {
+    // A failure while files were being replaced keeps the lock as the journal: the next build repairs.
+    if (installing && lock) await lock.mark('failed').catch(() => undefined);
+    throw error;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    if (staging) await rm(staging, { recursive: true, force: true });
+    if (lock && !installing) await lock.release(!wrote);
   }
 }

@@ -1,75 +1,169 @@
-import type { Node } from 'jsonc-parser';
-import { getNodeValue } from 'jsonc-parser';
-import { AibgenError } from '../errors.js';
-import type { CustomizerEntry } from '../customizers/index.js';
+import { relative } from 'node:path';
+import { applyEdits, getNodePath, getNodeValue, modify, type FormattingOptions, type Node } from 'jsonc-parser';
+import type { CustomizerStep } from '../customizers/index.js';
+import { ProjectError } from '../errors.js';
 import { propertyNode, stringValue, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
-import { applyEdits, detectEol } from '../util/text-position.js';
+import { detectEol } from '../util/text-position.js';
+import { PROJECT_FILE } from './project-file.js';
+import type { Step, StepList } from './project.js';
 
-export type Slot = { customizers: CustomizerEntry[] } | { existing: string; where: string };
-
-/** The indentation unit the file uses (tab, or the smallest run of leading spaces). */
-function indentUnit(text: string): string {
-  if (/^\t/m.test(text)) return '\t';
-  const widths = [...text.matchAll(/^( +)\S/gm)].map((m) => (m[1] as string).length);
-  const smallest = Math.min(...widths.filter((w) => w > 0));
-  return ' '.repeat(Number.isFinite(smallest) ? Math.min(smallest, 8) : 2);
+/** What one project step puts into a list: its generated customizers, or (`existing`) a step of the template's own. */
+export interface Slot {
+  step: Step;
+  customizers: CustomizerStep[];
 }
 
-function lineIndent(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
+/** One entry of the built list, with where it came from. */
+export interface ComposedEntry {
+  customizer: CustomizerStep;
+  /** The project step that produced or placed it; undefined for a template step kept as it was. */
+  step: Step | undefined;
 }
 
-/** JSON of `value`, indented like the file, continuing at `baseIndent`, with the file's line ending. */
-export function formatLike(value: unknown, unit: string, baseIndent: string, eol: string): string {
-  return JSON.stringify(value, null, unit)
-    .split('\n')
-    .map((line, i) => (i === 0 ? line : baseIndent + line))
-    .join(eol);
+export interface ComposeInput {
+  doc: JsonDocument;
+  template: ImageTemplateRef;
+  templateSteps: 'keep' | 'drop';
+  customize: readonly Slot[];
+  validation?: { slots: readonly Slot[]; continueDistributeOnFailure?: boolean; sourceValidationOnly?: boolean };
+}
+
+export interface Composed {
+  text: string;
+  customize: ComposedEntry[];
+  inVMValidations: ComposedEntry[] | undefined;
+}
+
+/** The indentation the file uses (tab, or the smallest run of leading spaces), for jsonc-parser's formatter. */
+function formatting(text: string): FormattingOptions {
+  const eol = detectEol(text);
+  if (/^\t/m.test(text)) return { insertSpaces: false, tabSize: 1, eol };
+  let smallest = Infinity;
+  for (const match of text.matchAll(/^( +)\S/gm)) smallest = Math.min(smallest, (match[1] as string).length);
+  return { insertSpaces: true, tabSize: Number.isFinite(smallest) ? Math.min(smallest, 8) : 2, eol };
+}
+
+function templateLocation(doc: JsonDocument, node: Node): string {
+  const { line, column } = doc.lines.position(node.offset);
+  const file = relative(process.cwd(), doc.file) || doc.file;
+  return `${file}:${line}:${column}`;
 }
 
 /**
- * The template's customize array, rebuilt: its own customizers that no `existing` step names stay
- * first, in their order; then the project's steps in project order (an `existing` step puts the
- * named customizer there). Only the customize value changes; the rest of the file keeps its bytes.
+ * Builds one list: the template's own steps first (all, or with templateSteps "drop" none), minus
+ * those an `existing` step places; then the project's steps in order. Names must be unique in the
+ * result: a clash is reported in both files with the fix that applies.
  */
-export function composeCustomize(doc: JsonDocument, template: ImageTemplateRef, slots: readonly Slot[], projectFile: string): { text: string; customize: CustomizerEntry[] } {
-  const props = template.properties;
-  if (!props || props.type !== 'object') throw new AibgenError('E_PROJECT', `${doc.file}: the image template's properties are not an object; aibgen build needs a literal template`);
-  const current = valueNode(props, 'customize');
-  if (current && current.type !== 'array') throw new AibgenError('E_PROJECT', `${doc.file}: properties.customize is ${current.type === 'string' ? 'an expression' : 'not an array'}; aibgen build needs a literal array to add steps to`);
-  const own = (current?.children ?? []).map((node) => ({ node, name: stringValue(node, 'name') }));
+function composeList(input: ComposeInput, list: StepList, own: readonly Node[], slots: readonly Slot[]): ComposedEntry[] {
+  const doc = input.doc;
   const claimed = new Set<Node>();
-  const resolved: CustomizerEntry[][] = slots.map((slot) => {
-    if ('customizers' in slot) return slot.customizers;
-    const match = own.find((c) => c.name === slot.existing);
+  const placed: ComposedEntry[][] = slots.map((slot) => {
+    if (slot.step.kind !== 'existing') return slot.customizers.map((customizer) => ({ customizer, step: slot.step }));
+    const wanted = slot.step.existing;
+    const match = own.find((node) => stringValue(node, 'name') === wanted);
     if (!match) {
-      const names = own.map((c) => c.name).filter(Boolean);
-      throw new AibgenError('E_PROJECT', `${projectFile}: ${slot.where}.existing: no customizer named "${slot.existing}" in the template`, {
-        details: [names.length ? `its customizers are named: ${names.join(', ')}` : 'the template has no named customizers'],
-      });
+      const names = own.map((node) => stringValue(node, 'name')).filter((n) => n !== undefined);
+      throw new ProjectError(`${slot.step.at}  ${slot.step.where}.existing: no step named "${wanted}" in the template's ${list === 'customize' ? 'customize' : 'validate.inVMValidations'} list`, [
+        names.length ? `its steps are named: ${names.join(', ')}` : 'the template has no named steps there',
+      ]);
     }
-    claimed.add(match.node);
-    return [getNodeValue(match.node) as CustomizerEntry];
+    if (claimed.has(match)) throw new ProjectError(`${slot.step.at}  ${slot.step.where}.existing: "${wanted}" is already placed by another existing step`);
+    claimed.add(match);
+    return [{ customizer: getNodeValue(match) as CustomizerStep, step: slot.step }];
   });
-  const kept = own.filter((c) => !claimed.has(c.node)).map((c) => getNodeValue(c.node) as CustomizerEntry);
-  const customize = [...kept, ...resolved.flat()];
+  const nodeOf = new Map<ComposedEntry, Node>();
+  const kept: ComposedEntry[] = [];
+  if (input.templateSteps === 'keep') {
+    for (const node of own) {
+      if (claimed.has(node)) continue;
+      const entry: ComposedEntry = { customizer: getNodeValue(node) as CustomizerStep, step: undefined };
+      nodeOf.set(entry, node);
+      kept.push(entry);
+    }
+  }
+  const result = [...kept, ...placed.flat()];
 
-  const text = doc.text;
-  const eol = detectEol(text);
-  const unit = indentUnit(text);
-  if (current) {
-    const prop = propertyNode(props, 'customize') as Node;
-    const json = formatLike(customize, unit, lineIndent(text, prop.offset), eol);
-    return { text: (doc.bom ? '\uFEFF' : '') + applyEdits(text, [{ offset: current.offset, length: current.length, text: json }]), customize };
+  const seen = new Map<string, ComposedEntry>();
+  for (const entry of result) {
+    const name = entry.customizer.name;
+    if (typeof name !== 'string') continue;
+    const key = name.toLowerCase();
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, entry);
+      continue;
+    }
+    if (!first.step && !entry.step) continue; // both the template's own: validate reports it (AIB104)
+    const fromTemplate = [first, entry].find((e) => !e.step);
+    const fromProject = [first, entry].filter((e) => e.step) as (ComposedEntry & { step: Step })[];
+    if (fromTemplate) {
+      const projectEntry = fromProject[0] as ComposedEntry & { step: Step };
+      const where = templateLocation(doc, nodeOf.get(fromTemplate) as Node);
+      throw new ProjectError(`${projectEntry.step.at}  ${projectEntry.step.where} and ${where}  the template's own step: both are named "${name}"`, [
+        `if they are the same step, place the template's with { "existing": "${name}" } instead of re-creating it in ${PROJECT_FILE}`,
+        `if they differ, rename the ${PROJECT_FILE} step ("name": "...")`,
+        `or leave out the template's own steps with "templateSteps": "drop"`,
+      ]);
+    }
+    const [a, b] = fromProject as [ComposedEntry & { step: Step }, ComposedEntry & { step: Step }];
+    const generated = (e: ComposedEntry & { step: Step }) => (e.customizer.name === e.step.name ? '' : ` (generated by "${e.step.name}")`);
+    throw new ProjectError(`${b.step.at}  ${b.step.where} and ${a.step.at}  ${a.step.where}: both produce a step named "${name}"${generated(a)}${generated(b)}`, ['rename one of them ("name": "...")']);
   }
-  const first = props.children?.[0];
-  if (!first) {
-    const indent = lineIndent(text, props.offset) + unit;
-    const json = formatLike(customize, unit, indent, eol);
-    return { text: (doc.bom ? '\uFEFF' : '') + applyEdits(text, [{ offset: props.offset + 1, length: 0, text: `${eol}${indent}"customize": ${json}${eol}${lineIndent(text, props.offset)}` }]), customize };
+  return result;
+}
+
+function listNode(input: ComposeInput, list: StepList): { node: Node | undefined; own: Node[] } {
+  const props = input.template.properties as Node;
+  const container = list === 'customize' ? props : valueNode(props, 'validate');
+  const key = list === 'customize' ? 'customize' : 'inVMValidations';
+  const node = valueNode(container, key);
+  if (node && node.type !== 'array') {
+    const where = templateLocation(input.doc, node);
+    if (node.type === 'string') {
+      throw new ProjectError(`${where}  properties.${list === 'customize' ? 'customize' : 'validate.inVMValidations'} is an expression (${String(node.value).slice(0, 60)}), not a list aibgen build can add to`, [
+        `build writes the steps to customize.json next to the output: pass that file as the parameter, e.g. in Bicep \`customizationSteps: loadJsonContent('dist/customize.json')\`, or with az: \`--parameters customizationSteps=@dist/customize.json\``,
+        'or make the list literal in the template (it may be empty: "customize": [])',
+      ]);
+    }
+    throw new ProjectError(`${where}  properties.${key} is not a list`);
   }
-  const indent = lineIndent(text, first.offset);
-  const json = formatLike(customize, unit, indent, eol);
-  return { text: (doc.bom ? '\uFEFF' : '') + applyEdits(text, [{ offset: first.offset, length: 0, text: `"customize": ${json},${eol}${indent}` }]), customize };
+  return { node, own: node?.children ?? [] };
+}
+
+/**
+ * The template with its customize list (and validate, when the project has validation steps)
+ * rebuilt; every other byte of the file stays as it was. Edits go through jsonc-parser's `modify`,
+ * formatted with the file's own indentation and line ending.
+ */
+export function compose(input: ComposeInput): Composed {
+  const props = input.template.properties;
+  if (!props || props.type !== 'object') {
+    const where = templateLocation(input.doc, props ?? input.template.node);
+    throw new ProjectError(`${where}  the image template's properties are ${props?.type === 'string' ? 'an expression' : 'not an object'}; aibgen build needs a literal template to add steps to`);
+  }
+  const customizeList = listNode(input, 'customize');
+  const customize = composeList(input, 'customize', customizeList.own, input.customize);
+  const options = { formattingOptions: formatting(input.doc.text) };
+  const base = getNodePath(props);
+  let text = applyEdits(input.doc.text, modify(input.doc.text, [...base, 'customize'], customize.map((e) => e.customizer), options));
+
+  let inVMValidations: ComposedEntry[] | undefined;
+  if (input.validation) {
+    const validationList = listNode(input, 'inVMValidations');
+    inVMValidations = composeList(input, 'inVMValidations', validationList.own, input.validation.slots);
+    const validatePath = [...base, 'validate'];
+    const existing = valueNode(props, 'validate');
+    if (existing && existing.type !== 'object') throw new ProjectError(`${templateLocation(input.doc, existing)}  properties.validate is not an object`);
+    text = applyEdits(text, modify(text, [...validatePath, 'inVMValidations'], inVMValidations.map((e) => e.customizer), options));
+    for (const flag of ['continueDistributeOnFailure', 'sourceValidationOnly'] as const) {
+      const value = input.validation[flag];
+      if (value !== undefined) text = applyEdits(text, modify(text, [...validatePath, flag], value, options));
+    }
+  }
+  return { text: (input.doc.bom ? '\uFEFF' : '') + text, customize, inVMValidations };
+}
+
+/** Whether the template has a `customize` key at all (for messages). */
+export function hasCustomize(template: ImageTemplateRef): boolean {
+  return propertyNode(template.properties, 'customize') !== undefined;
 }

@@ -1,6 +1,7 @@
-import { access, cp, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { AibgenError } from '../errors.js';
+import { constants } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
 import { templatesDir } from '../deprovision/index.js';
 
 export interface InitOptions {
@@ -22,31 +23,68 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
   return out.sort();
 }
 
-/** npm leaves files named .gitignore out of packages, so the scaffold stores it without the dot. */
-const RENAMES: Record<string, string> = { gitignore: '.gitignore' };
+/** npm leaves files named .gitignore out of packages, so the scaffold stores dot files without the dot. */
+const RENAMES: Record<string, string> = { gitignore: '.gitignore', gitattributes: '.gitattributes' };
+
+async function kindAt(path: string): Promise<'missing' | 'dir' | 'other'> {
+  try {
+    return (await lstat(path)).isDirectory() ? 'dir' : 'other';
+  } catch (error) {
+    if (isNodeError(error) && error.code === 'ENOENT') return 'missing';
+    throw new IoError(`cannot read ${path}: ${describeFsError(error)}`, error);
+  }
+}
 
 /**
  * Scaffolds a project that `aibgen build` builds as it is: aibgen.json, template.json, a script
- * template, a payload folder, vars.json and a .gitignore for dist/. Refuses to overwrite anything.
+ * template, a payload folder, vars.json, .gitignore and .gitattributes. All or nothing: every
+ * target is checked first (no file may exist, no folder on the way may be a file), and if writing
+ * still fails, what was written is removed again.
  */
 export async function init(dir: string, options: InitOptions): Promise<InitResult> {
   const source = join(templatesDir(), 'init', options.os);
   const sources = await listFiles(source);
   const files = sources.map((f) => RENAMES[f] ?? f);
-  const existing: string[] = [];
+  const root = resolve(dir);
+
+  const blocked: string[] = [];
+  const folders = new Set<string>();
   for (const file of files) {
-    try {
-      await access(join(dir, file));
-      existing.push(file);
-    } catch {
-      // Not there: good.
+    for (let folder = dirname(join(root, file)); ; folder = dirname(folder)) {
+      folders.add(folder);
+      if (folder === root || !folder.startsWith(root + sep)) break;
     }
   }
-  if (existing.length > 0) {
-    throw new AibgenError('E_INPUT', `${dir}: ${existing.length} file(s) already exist; nothing was written`, { details: [...existing, 'init only creates new files: use an empty folder'] });
+  for (let folder = dirname(root); folder !== dirname(folder); folder = dirname(folder)) folders.add(folder);
+  for (const folder of [...folders].sort()) {
+    const kind = await kindAt(folder);
+    if (kind === 'other') blocked.push(`${folder} is a file, not a folder`);
   }
-  for (const [index, file] of sources.entries()) {
-    await cp(join(source, file), join(dir, files[index] as string), { errorOnExist: true, force: false });
+  for (const file of files) {
+    if ((await kindAt(join(root, file))) !== 'missing') blocked.push(`${join(dir, file)} already exists`);
+  }
+  if (blocked.length > 0) {
+    throw new ProjectError(`cannot create a project in ${dir}: ${blocked.length} problem(s); nothing was written`, [...blocked, 'init only creates new files: use an empty or new folder']);
+  }
+
+  const created: string[] = [];
+  const madeFolders: string[] = [];
+  try {
+    for (const [index, file] of sources.entries()) {
+      const target = join(root, files[index] as string);
+      for (const folder of [...folders].filter((f) => f.startsWith(root)).sort()) {
+        if ((await kindAt(folder)) === 'missing' && target.startsWith(folder + sep)) {
+          await mkdir(folder);
+          madeFolders.push(folder);
+        }
+      }
+      await copyFile(join(source, file), target, constants.COPYFILE_EXCL);
+      created.push(target);
+    }
+  } catch (error) {
+    for (const file of created.reverse()) await rm(file, { force: true });
+    for (const folder of madeFolders.reverse()) await rmdir(folder).catch(() => undefined);
+    throw new IoError(`cannot create the project in ${dir}: ${describeFsError(error)}; nothing was left behind`, error);
   }
   return { dir, files };
 }

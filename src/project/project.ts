@@ -1,84 +1,72 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { AibgenError, InputError, describeFsError } from '../errors.js';
-import { describeJsonError } from '../template/index.js';
-import { LineIndex } from '../util/text-position.js';
+import { basename, dirname, join } from 'node:path';
+import { ProjectError } from '../errors.js';
+import { confineInput, confineOutput, isInside, projectRoots, type ConfinedPath, type ProjectRoots } from './paths.js';
+import { PROJECT_FILE, projectPosition, readProjectFile, type ProjectFile, type RawStep, type StepKindName } from './project-file.js';
+
+export { PROJECT_FILE };
 
 export type Delivery = 'uri' | 'inline' | 'download';
+export type StepList = 'customize' | 'inVMValidations';
+
+export interface RunFlags {
+  runElevated?: boolean;
+  runAsSystem?: boolean;
+  validExitCodes?: number[];
+}
 
 interface StepBase {
-  /** customize[i] in the project file, for messages. */
+  /** `customize[2]` or `validate.inVMValidations[0]`, for messages. */
   where: string;
+  /** Where the step is in the project file: `aibgen.json:12:5`. */
+  at: string;
+  list: StepList;
   name: string;
+  /** Whether the name was given, or made up from the step's place or file. */
+  nameGiven: boolean;
 }
+
+export type ScriptType = 'Shell' | 'PowerShell';
+
 export type Step =
-  | (StepBase & { kind: 'script'; script: string; vars: Record<string, unknown>; runElevated?: boolean; runAsSystem?: boolean; validExitCodes?: number[]; delivery: Delivery })
-  | (StepBase & { kind: 'payload'; payload: string; destination: string; exclude: string[]; delivery: Delivery; maxSize?: number })
-  | (StepBase & { kind: 'file'; file: string; destination: string; delivery: Delivery })
-  | (StepBase & { kind: 'inline'; inline: string[]; runElevated?: boolean; runAsSystem?: boolean; validExitCodes?: number[] })
-  | (StepBase & { kind: 'restart'; options: Record<string, unknown> })
-  | (StepBase & { kind: 'windowsUpdate'; options: Record<string, unknown> })
+  | (StepBase & { kind: 'script'; script: ConfinedPath; scriptType: ScriptType; isTemplate: boolean; outputName: string; vars: Record<string, unknown>; flags: RunFlags; eol?: 'lf'; delivery: 'uri' | 'inline' })
+  | (StepBase & { kind: 'payload'; payload: ConfinedPath; destination: string; exclude: string[]; delivery: 'uri' | 'download'; maxSize?: number })
+  | (StepBase & { kind: 'file'; file: ConfinedPath; destination: string; delivery: 'uri' | 'inline' })
+  | (StepBase & { kind: 'inline'; inline: string[]; flags: RunFlags })
+  | (StepBase & { kind: 'restart'; options: { restartCommand?: string; restartCheckCommand?: string; restartTimeout?: string } })
+  | (StepBase & { kind: 'windowsUpdate'; options: { searchCriteria?: string; filters?: string[]; updateLimit?: number } })
   | (StepBase & { kind: 'existing'; existing: string })
-  | (StepBase & { kind: 'deprovision'; options: { keepUser?: boolean; cloudInitClean?: boolean; modeVm?: boolean; timeoutMinutes?: number; pre?: string[] }; delivery: Delivery });
+  | (StepBase & { kind: 'deprovision'; options: { keepUser?: boolean; cloudInitClean?: boolean; modeVm?: boolean; timeoutMinutes?: number; pre?: string[] }; delivery: 'uri' | 'inline' });
+
+export type StepKind = Step['kind'];
 
 export interface Project {
-  /** The project folder (paths in the file are relative to it). */
+  /** The project folder (real path; paths in the file are relative to it). */
   dir: string;
+  /** The project file, as the user named it. */
   file: string;
-  template: string;
+  roots: ProjectRoots;
+  source: ProjectFile;
+  template: ConfinedPath;
   templateName?: string;
-  output: string;
-  artifacts: string;
-  baseUri: string;
+  output: ConfinedPath;
+  artifacts: ConfinedPath;
+  /** Files written next to the output. */
+  siblings: { customize: string; artifactsJson: string };
+  /** baseUri split so artifact names go into the path, before any query (a SAS token). */
+  baseUri: { base: string; query: string };
   os?: 'linux' | 'windows';
   vars: Record<string, unknown>;
-  varsFiles: string[];
-  partials?: string;
+  varsFiles: ConfinedPath[];
+  partials?: ConfinedPath;
   contentAddressed: boolean;
+  templateSteps: 'keep' | 'drop';
   steps: Step[];
+  validation: { steps: Step[]; continueDistributeOnFailure?: boolean; sourceValidationOnly?: boolean } | undefined;
 }
 
-export const PROJECT_FILE = 'aibgen.json';
-const KINDS = ['script', 'payload', 'file', 'inline', 'restart', 'windowsUpdate', 'existing', 'deprovision'] as const;
-const COMMON = new Set(['name', 'delivery']);
-const ALLOWED: Record<(typeof KINDS)[number], string[]> = {
-  script: ['script', 'vars', 'runElevated', 'runAsSystem', 'validExitCodes'],
-  payload: ['payload', 'destination', 'exclude', 'maxSize'],
-  file: ['file', 'destination'],
-  inline: ['inline', 'runElevated', 'runAsSystem', 'validExitCodes'],
-  restart: ['restart'],
-  windowsUpdate: ['windowsUpdate'],
-  existing: ['existing'],
-  deprovision: ['deprovision'],
-};
-const TOP = new Set(['$schema', 'template', 'templateName', 'output', 'artifacts', 'baseUri', 'os', 'vars', 'varsFiles', 'partials', 'contentAddressed', 'customize']);
-
-function problem(file: string, path: string, message: string, fix?: string): AibgenError {
-  return new AibgenError('E_PROJECT', `${file}: ${path}: ${message}`, { details: fix ? [fix] : [] });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(file: string, path: string, value: unknown, required = true): string | undefined {
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value === '') throw problem(file, path, value === undefined ? 'is required' : 'must be a non-empty string');
-  return value;
-}
-
-async function exists(path: string, kind: 'file' | 'dir'): Promise<boolean> {
-  try {
-    const info = await stat(path);
-    return kind === 'file' ? info.isFile() : info.isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'step';
+/** Artifact file names are made of these characters only. */
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'step';
 }
 
 function stemOf(path: string): string {
@@ -86,141 +74,247 @@ function stemOf(path: string): string {
   return base.replace(/\.hbs$/i, '').replace(/\.(tar\.gz|tgz|zip|sh|ps1|[^.]+)$/i, '');
 }
 
-/** Reads and checks aibgen.json; every problem names its place (`customize[2].payload: folder not found`). */
-export async function loadProject(dirOrFile: string): Promise<Project> {
-  const file = (await exists(dirOrFile, 'dir')) ? join(dirOrFile, PROJECT_FILE) : dirOrFile;
-  const dir = dirname(resolve(file));
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const what = file === dirOrFile ? `cannot read ${file}` : `no ${PROJECT_FILE} in ${dirOrFile}`;
-    throw new InputError(`${what}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND', details: ['create a project with: aibgen init --os linux|windows'] });
-  }
-  const errors: ParseError[] = [];
-  const raw: unknown = parse(text.replace(/^\uFEFF/, ''), errors, { allowTrailingComma: true });
-  if (errors[0]) {
-    const { line, column } = new LineIndex(text).position(errors[0].offset);
-    throw new AibgenError('E_PARSE', `${file}:${line}:${column}: ${describeJsonError(printParseErrorCode(errors[0].error))} (not valid JSON, even allowing comments and trailing commas)`);
-  }
-  if (!isObject(raw)) throw problem(file, '(top)', 'must be a JSON object');
-  for (const key of Object.keys(raw)) if (!TOP.has(key)) throw problem(file, key, 'unknown setting', `settings: ${[...TOP].join(', ')}`);
-  const rel = (p: string) => (isAbsolute(p) ? p : join(dir, p));
-  const template = rel(str(file, 'template', raw.template) as string);
-  if (!(await exists(template, 'file'))) throw problem(file, 'template', `file not found (${template})`);
-  const baseUri = str(file, 'baseUri', raw.baseUri) as string;
-  if (!/^https?:\/\//i.test(baseUri)) throw problem(file, 'baseUri', `must be an http(s) URL where the artifacts will be served, got "${baseUri}"`);
-  const os = raw.os;
-  if (os !== undefined && os !== 'linux' && os !== 'windows') throw problem(file, 'os', 'must be "linux" or "windows"');
-  if (raw.vars !== undefined && !isObject(raw.vars)) throw problem(file, 'vars', 'must be an object of variables');
-  const varsFiles = raw.varsFiles ?? [];
-  if (!Array.isArray(varsFiles) || varsFiles.some((v) => typeof v !== 'string')) throw problem(file, 'varsFiles', 'must be an array of file paths');
-  for (const [i, v] of (varsFiles as string[]).entries()) if (!(await exists(rel(v), 'file'))) throw problem(file, `varsFiles[${i}]`, `file not found (${v})`);
-  const partials = raw.partials === undefined ? undefined : rel(str(file, 'partials', raw.partials) as string);
-  if (partials && !(await exists(partials, 'dir'))) throw problem(file, 'partials', `folder not found (${partials})`);
-  if (raw.contentAddressed !== undefined && typeof raw.contentAddressed !== 'boolean') throw problem(file, 'contentAddressed', 'must be true or false');
-  if (!Array.isArray(raw.customize)) throw problem(file, 'customize', raw.customize === undefined ? 'is required: the list of steps' : 'must be an array of steps');
+/** `https://a/b/?sv=..&sig=..` -> base `https://a/b/`, query `?sv=..&sig=..`; the artifact name goes between. */
+export function splitBaseUri(uri: string): { base: string; query: string } {
+  const hash = uri.indexOf('#');
+  const withoutFragment = hash === -1 ? uri : uri.slice(0, hash);
+  const q = withoutFragment.indexOf('?');
+  const path = q === -1 ? withoutFragment : withoutFragment.slice(0, q);
+  const query = q === -1 ? '' : withoutFragment.slice(q);
+  return { base: path.endsWith('/') ? path : `${path}/`, query: query === '?' ? '' : query };
+}
 
-  const deprovisionSteps = (raw.customize as unknown[]).filter((e) => isObject(e) && 'deprovision' in e).length;
-  if (deprovisionSteps > 1) throw problem(file, 'customize', `has ${deprovisionSteps} deprovision steps; keep one, as the last step`);
+export function artifactUri(project: Pick<Project, 'baseUri'>, file: string): string {
+  return `${project.baseUri.base}${encodeURIComponent(file)}${project.baseUri.query}`;
+}
+
+/** How to run a file the script step cannot: deliver it with a file step, then call it. */
+function otherScriptHint(file: string, name: string): string[] {
+  const base = basename(file.replace(/\.hbs$/i, ''));
+  const ext = base.split('.').pop()?.toLowerCase() ?? '';
+  const windows = ['bat', 'cmd', 'exe', 'msi', 'vbs'].includes(ext);
+  const vmPath = windows ? `C:\\Windows\\Temp\\${base}` : `/tmp/${base}`;
+  const runner = ext === 'py' ? 'python3' : ext === 'pl' ? 'perl' : ext === 'rb' ? 'ruby' : 'bash';
+  const call = windows
+    ? ext === 'msi'
+      ? `Start-Process msiexec.exe -Wait -ArgumentList '/i ${vmPath} /qn'`
+      : `& '${vmPath}'; if ($LASTEXITCODE) { exit $LASTEXITCODE }`
+    : `sudo ${runner} ${vmPath}`;
+  return [
+    'deliver it with a file step and call it from an inline step:',
+    `  ${JSON.stringify({ name, file, destination: vmPath })},`,
+    `  ${JSON.stringify({ name: `run-${name}`, inline: [call] })}`,
+  ];
+}
+
+interface Context {
+  source: ProjectFile;
+  roots: ProjectRoots;
+}
+
+function fail(ctx: Context, segments: (string | number)[], message: string, details: string[] = []): ProjectError {
+  return new ProjectError(`${projectPosition(ctx.source, segments)}  ${label(segments)}: ${message}`, details);
+}
+
+function label(segments: readonly (string | number)[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
+  return out;
+}
+
+function kindOf(raw: RawStep): StepKindName {
+  // The schema check has made sure there is exactly one.
+  return (['script', 'payload', 'file', 'inline', 'restart', 'windowsUpdate', 'existing', 'deprovision'] as const).find((k) => k in raw) as StepKindName;
+}
+
+function flagsOf(raw: RawStep): RunFlags {
+  const flags: RunFlags = {};
+  if (raw.runElevated !== undefined) flags.runElevated = raw.runElevated as boolean;
+  if (raw.runAsSystem !== undefined) flags.runAsSystem = raw.runAsSystem as boolean;
+  if (raw.validExitCodes !== undefined) flags.validExitCodes = raw.validExitCodes as number[];
+  return flags;
+}
+
+/** Names for steps that do not give one, from their neighbours rather than their index, so inserting a step elsewhere does not rename them. */
+function defaultNames(list: RawStep[]): (string | undefined)[] {
+  const fromFile = list.map((raw) => {
+    const kind = kindOf(raw);
+    if (raw.name !== undefined) return raw.name as string;
+    if (kind === 'script' || kind === 'payload' || kind === 'file') return stemOf(raw[kind] as string);
+    if (kind === 'deprovision') return 'deprovision';
+    if (kind === 'existing') return raw.existing as string;
+    return undefined;
+  });
+  const names = [...fromFile];
+  const base: Partial<Record<StepKindName, string>> = { restart: 'restart', windowsUpdate: 'windows-update', inline: 'inline' };
+  for (let i = 0; i < list.length; i++) {
+    if (names[i] !== undefined) continue;
+    const prefix = base[kindOf(list[i] as RawStep)] as string;
+    const previous = names[i - 1];
+    const next = fromFile.slice(i + 1).find((n) => n !== undefined);
+    names[i] = previous !== undefined ? `${prefix}-after-${previous}` : next !== undefined ? `${prefix}-before-${next}` : prefix;
+  }
+  return names;
+}
+
+function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
+  const prefix: (string | number)[] = list === 'customize' ? ['customize'] : ['validate', 'inVMValidations'];
+  const names = defaultNames(raws);
+  const seen = new Map<string, (string | number)[]>();
   const steps: Step[] = [];
-  const names = new Map<string, string>();
-  for (const [index, entry] of (raw.customize as unknown[]).entries()) {
-    const where = `customize[${index}]`;
-    if (!isObject(entry)) throw problem(file, where, 'must be an object with one of the keys script, payload, file, inline, restart, windowsUpdate, existing, deprovision');
-    const kinds = KINDS.filter((k) => k in entry);
-    if (kinds.length !== 1) {
-      const unknown = Object.keys(entry).filter((k) => !COMMON.has(k) && !Object.values(ALLOWED).flat().includes(k));
-      throw problem(file, where, kinds.length === 0 ? `unknown step kind${unknown.length ? ` (${unknown.join(', ')})` : ''}` : `has several step kinds (${kinds.join(', ')}); use one per step`, `step kinds: ${KINDS.join(', ')}`);
-    }
-    const kind = kinds[0] as (typeof KINDS)[number];
-    for (const key of Object.keys(entry)) {
-      if (!COMMON.has(key) && !ALLOWED[kind].includes(key)) throw problem(file, `${where}.${key}`, `not a setting of a ${kind} step`, `${kind} steps take: ${[...COMMON, ...ALLOWED[kind]].join(', ')}`);
-    }
-    const delivery = (entry.delivery ?? 'uri') as Delivery;
-    if (!['uri', 'inline', 'download'].includes(delivery)) throw problem(file, `${where}.delivery`, 'must be "uri", "inline" or "download"');
-    const value = entry[kind];
-    const nameGiven = entry.name === undefined ? undefined : str(file, `${where}.name`, entry.name);
-    // Restarts and updates often repeat; their default names carry the position.
-    const defaultName = typeof value === 'string' ? stemOf(value) : kind === 'deprovision' ? 'deprovision' : `${kind}-${index}`;
-    const name = nameGiven ?? defaultName;
+  raws.forEach((raw, index) => {
+    const segments = [...prefix, index];
+    const where = label(segments);
+    const kind = kindOf(raw);
+    const name = names[index] as string;
+    const at = projectPosition(ctx.source, segments);
     if (kind !== 'existing') {
       const key = name.toLowerCase();
-      if (names.has(key)) throw problem(file, `${where}.name`, `"${name}" is already the name of ${names.get(key)}; step names must be unique`);
-      names.set(key, where);
+      const other = seen.get(key);
+      if (other) {
+        throw fail(ctx, [...segments, ...(raw.name !== undefined ? ['name'] : [])], `"${name}" is already the name of ${label(other)} (${projectPosition(ctx.source, other)}); step names must be unique`, [
+          raw.name === undefined ? 'give this step a "name" of its own' : 'rename one of them',
+        ]);
+      }
+      seen.set(key, segments);
     }
-    const flags = (e: Record<string, unknown>) => {
-      for (const flag of ['runElevated', 'runAsSystem'] as const) if (e[flag] !== undefined && typeof e[flag] !== 'boolean') throw problem(file, `${where}.${flag}`, 'must be true or false');
-      if (e.validExitCodes !== undefined && (!Array.isArray(e.validExitCodes) || e.validExitCodes.some((c) => !Number.isInteger(c)))) throw problem(file, `${where}.validExitCodes`, 'must be an array of integers');
-      return { runElevated: e.runElevated as boolean | undefined, runAsSystem: e.runAsSystem as boolean | undefined, validExitCodes: e.validExitCodes as number[] | undefined };
-    };
-    const base = { where, name };
+    const base = { where, at, list, name, nameGiven: raw.name !== undefined };
+    const delivery = raw.delivery as Delivery | undefined;
     switch (kind) {
       case 'script': {
-        const path = rel(str(file, `${where}.script`, value) as string);
-        if (!(await exists(path, 'file'))) throw problem(file, `${where}.script`, `file not found (${value as string})`);
-        if (entry.vars !== undefined && !isObject(entry.vars)) throw problem(file, `${where}.vars`, 'must be an object');
-        if (delivery === 'download') throw problem(file, `${where}.delivery`, '"download" is for payloads; a script is delivered by "uri" or "inline"');
-        steps.push({ ...base, kind, script: path, vars: (entry.vars as Record<string, unknown>) ?? {}, ...flags(entry), delivery });
+        const script = confineInput(ctx.roots, raw.script as string, `${at}  ${where}.script`, 'file');
+        const isTemplate = /\.hbs$/i.test(script.given);
+        const outputName = basename(isTemplate ? script.given.slice(0, -4) : script.given);
+        const extension = outputName.includes('.') ? (outputName.split('.').pop() as string).toLowerCase() : '';
+        if (extension !== 'sh' && extension !== 'ps1') {
+          throw fail(ctx, [...segments, 'script'], `"${script.given}" is neither a .sh (Shell) nor a .ps1 (PowerShell) script; AIB runs only those as script steps`, otherScriptHint(script.given, safeName(name)));
+        }
+        if (raw.eol !== undefined && extension !== 'sh') throw fail(ctx, [...segments, 'eol'], '"eol": "lf" converts shell scripts; PowerShell reads CRLF and LF alike');
+        steps.push({ ...base, kind, script, scriptType: extension === 'sh' ? 'Shell' : 'PowerShell', isTemplate, outputName, vars: (raw.vars as Record<string, unknown>) ?? {}, flags: flagsOf(raw), eol: raw.eol as 'lf' | undefined, delivery: (delivery ?? 'uri') as 'uri' | 'inline' });
         break;
       }
-      case 'payload': {
-        const path = rel(str(file, `${where}.payload`, value) as string);
-        if (!(await exists(path, 'dir'))) throw problem(file, `${where}.payload`, `folder not found (${value as string})`);
-        const destination = str(file, `${where}.destination`, entry.destination) as string;
-        const exclude = entry.exclude ?? [];
-        if (!Array.isArray(exclude) || exclude.some((e) => typeof e !== 'string')) throw problem(file, `${where}.exclude`, 'must be an array of patterns');
-        if (delivery === 'inline') throw problem(file, `${where}.delivery`, 'a payload is delivered by "uri" (File customizer, under 20 MB) or "download" (any size)');
-        if (entry.maxSize !== undefined && (typeof entry.maxSize !== 'number' || entry.maxSize <= 0)) throw problem(file, `${where}.maxSize`, 'must be a number of bytes');
-        steps.push({ ...base, kind, payload: path, destination, exclude: exclude as string[], delivery, maxSize: entry.maxSize as number | undefined });
+      case 'payload':
+        steps.push({ ...base, kind, payload: confineInput(ctx.roots, raw.payload as string, `${at}  ${where}.payload`, 'dir'), destination: raw.destination as string, exclude: (raw.exclude as string[]) ?? [], delivery: (delivery ?? 'uri') as 'uri' | 'download', maxSize: raw.maxSize as number | undefined });
         break;
-      }
-      case 'file': {
-        const path = rel(str(file, `${where}.file`, value) as string);
-        if (!(await exists(path, 'file'))) throw problem(file, `${where}.file`, `file not found (${value as string})`);
-        if (delivery === 'download') throw problem(file, `${where}.delivery`, '"download" is for payloads; a file is delivered by "uri" or "inline"');
-        steps.push({ ...base, kind, file: path, destination: str(file, `${where}.destination`, entry.destination) as string, delivery });
+      case 'file':
+        steps.push({ ...base, kind, file: confineInput(ctx.roots, raw.file as string, `${at}  ${where}.file`, 'file'), destination: raw.destination as string, delivery: (delivery ?? 'uri') as 'uri' | 'inline' });
         break;
-      }
       case 'inline':
-        if (!Array.isArray(value) || value.length === 0 || value.some((c) => typeof c !== 'string')) throw problem(file, `${where}.inline`, 'must be a non-empty array of commands');
-        steps.push({ ...base, kind, inline: value as string[], ...flags(entry) });
+        steps.push({ ...base, kind, inline: raw.inline as string[], flags: flagsOf(raw) });
         break;
       case 'restart':
       case 'windowsUpdate':
-        if (value !== true && !isObject(value)) throw problem(file, `${where}.${kind}`, `must be true or an object of ${kind === 'restart' ? 'WindowsRestart' : 'WindowsUpdate'} options`);
-        steps.push({ ...base, kind, options: value === true ? {} : (value as Record<string, unknown>) });
+        steps.push({ ...base, kind, options: raw[kind] === true ? {} : (raw[kind] as object) } as Step);
         break;
       case 'existing':
-        steps.push({ ...base, kind, existing: str(file, `${where}.existing`, value) as string, name: value as string });
+        steps.push({ ...base, kind, existing: raw.existing as string });
         break;
       case 'deprovision': {
-        if (value !== true && !isObject(value)) throw problem(file, `${where}.deprovision`, 'must be true or an object of deprovision options (keepUser, cloudInitClean, pre, modeVm, timeoutMinutes)');
-        const options = value === true ? {} : (value as Record<string, unknown>);
-        const known = ['keepUser', 'cloudInitClean', 'pre', 'modeVm', 'timeoutMinutes'];
-        for (const key of Object.keys(options)) if (!known.includes(key)) throw problem(file, `${where}.deprovision.${key}`, 'unknown option', `options: ${known.join(', ')}`);
-        if (index !== (raw.customize as unknown[]).length - 1) throw problem(file, where, 'the deprovision step must be the last step (AIB runs the override at the very end; nothing may change it afterwards)');
-        if (delivery === 'download') throw problem(file, `${where}.delivery`, 'the override is delivered by "uri" or "inline"');
-        steps.push({ ...base, kind, options, delivery });
+        if (index !== raws.length - 1) {
+          throw fail(ctx, segments, 'the deprovision step must be the last step (AIB runs the override at the very end; nothing may change it afterwards)');
+        }
+        steps.push({ ...base, kind, options: raw.deprovision === true ? {} : (raw.deprovision as object), delivery: (delivery ?? 'uri') as 'uri' | 'inline' });
         break;
       }
     }
-  }
-  return {
-    dir,
-    file,
-    template,
-    templateName: raw.templateName === undefined ? undefined : (str(file, 'templateName', raw.templateName) as string),
-    output: rel(str(file, 'output', raw.output) as string),
-    artifacts: rel(str(file, 'artifacts', raw.artifacts) as string),
-    baseUri: baseUri.endsWith('/') ? baseUri : `${baseUri}/`,
-    os: os as Project['os'],
-    vars: (raw.vars as Record<string, unknown>) ?? {},
-    varsFiles: (varsFiles as string[]).map(rel),
-    partials,
-    contentAddressed: (raw.contentAddressed as boolean | undefined) ?? true,
-    steps,
-  };
+  });
+  return steps;
 }
 
-export { safeName };
+/** Inputs of the project, for the checks that outputs never touch them. */
+export function inputsOf(project: Project): { what: string; path: ConfinedPath; kind: 'file' | 'dir' }[] {
+  const out: { what: string; path: ConfinedPath; kind: 'file' | 'dir' }[] = [
+    { what: 'the template', path: project.template, kind: 'file' },
+    ...project.varsFiles.map((path, i) => ({ what: `varsFiles[${i}]`, path, kind: 'file' as const })),
+  ];
+  if (project.partials) out.push({ what: 'partials', path: project.partials, kind: 'dir' });
+  for (const step of [...project.steps, ...(project.validation?.steps ?? [])]) {
+    if (step.kind === 'script') out.push({ what: `${step.where}.script`, path: step.script, kind: 'file' });
+    if (step.kind === 'file') out.push({ what: `${step.where}.file`, path: step.file, kind: 'file' });
+    if (step.kind === 'payload') out.push({ what: `${step.where}.payload`, path: step.payload, kind: 'dir' });
+  }
+  return out;
+}
+
+/** Outputs never are, contain or lie inside an input that would change them between builds. */
+function checkOutputs(ctx: Context, project: Project): void {
+  const projectFile = { what: PROJECT_FILE, path: { given: basename(project.file), path: project.file, real: join(project.dir, basename(project.file)) }, kind: 'file' as const };
+  const inputs = [projectFile, ...inputsOf(project)];
+  const outputs: { segments: string[]; real: string; folder: boolean; what: string }[] = [
+    { segments: ['output'], real: project.output.real, folder: false, what: 'the output template' },
+    { segments: ['output'], real: join(dirname(project.output.real), 'customize.json'), folder: false, what: 'customize.json (written next to the output)' },
+    { segments: ['output'], real: join(dirname(project.output.real), 'artifacts.json'), folder: false, what: 'artifacts.json (written next to the output)' },
+    { segments: ['artifacts'], real: project.artifacts.real, folder: true, what: 'the artifacts folder' },
+  ];
+  for (const output of outputs) {
+    for (const input of inputs) {
+      const clash = output.real === input.path.real || (output.folder && isInside(output.real, input.path.real)) || (input.kind === 'dir' && isInside(input.path.real, output.real));
+      if (!clash) continue;
+      const how = output.real === input.path.real ? 'is' : isInside(output.real, input.path.real) ? 'contains' : 'lies inside';
+      throw fail(ctx, output.segments, `${output.what} ${how} ${input.what} (${input.path.given}); a build would overwrite or pack its own output`, [
+        'keep outputs in a folder of their own, e.g. "output": "dist/template.json", "artifacts": "dist/artifacts"',
+      ]);
+    }
+  }
+  if (project.artifacts.real === dirname(project.output.real) || isInside(project.artifacts.real, dirname(project.output.real))) {
+    throw fail(ctx, ['artifacts'], `the artifacts folder holds the output template and its siblings; they would be uploaded with the artifacts`, ['use e.g. "output": "dist/template.json" with "artifacts": "dist/artifacts"']);
+  }
+}
+
+/** Artifact file names must not collide ("s x" and "s/x" both become "s-x"). */
+function checkArtifactNames(project: Project): void {
+  const byName = new Map<string, Step>();
+  for (const step of [...project.steps, ...(project.validation?.steps ?? [])]) {
+    const producesArtifact = (step.kind === 'script' || step.kind === 'file' || step.kind === 'deprovision') ? step.delivery === 'uri' : step.kind === 'payload';
+    if (!producesArtifact) continue;
+    const key = (step.kind === 'deprovision' ? 'DeprovisioningScript' : safeName(step.name)).toLowerCase();
+    const other = byName.get(key);
+    if (other) {
+      throw new ProjectError(`${step.at}  ${step.where} "${step.name}" and ${other.at}  ${other.where} "${other.name}" would write the same artifact file (${safeName(step.name)}.*)`, [
+        'artifact file names keep only letters, digits, ".", "_" and "-" of the step name; rename one of the steps',
+      ]);
+    }
+    byName.set(key, step);
+  }
+}
+
+/** Reads aibgen.json, checks it against its schema, resolves and confines every path. */
+export async function loadProject(dirOrFile: string): Promise<Project> {
+  const source = await readProjectFile(dirOrFile);
+  const roots = projectRoots(source.dir);
+  const ctx: Context = { source, roots };
+  const raw = source.value;
+  const at = (key: string) => `${projectPosition(source, [key])}  ${key}`;
+  const output = confineOutput(roots, raw.output, at('output'));
+  const project: Project = {
+    dir: roots.dir,
+    file: source.file,
+    roots,
+    source,
+    template: confineInput(roots, raw.template, at('template'), 'file'),
+    templateName: raw.templateName,
+    output,
+    artifacts: confineOutput(roots, raw.artifacts, at('artifacts')),
+    siblings: { customize: join(dirname(output.path), 'customize.json'), artifactsJson: join(dirname(output.path), 'artifacts.json') },
+    baseUri: splitBaseUri(raw.baseUri),
+    os: raw.os,
+    vars: raw.vars ?? {},
+    varsFiles: (raw.varsFiles ?? []).map((v, i) => confineInput(roots, v, `${projectPosition(source, ['varsFiles', i])}  varsFiles[${i}]`, 'file')),
+    partials: raw.partials === undefined ? undefined : confineInput(roots, raw.partials, at('partials'), 'dir'),
+    contentAddressed: raw.contentAddressed ?? true,
+    templateSteps: raw.templateSteps ?? 'keep',
+    steps: loadSteps(ctx, 'customize', raw.customize),
+    validation: raw.validate
+      ? {
+          steps: loadSteps(ctx, 'inVMValidations', raw.validate.inVMValidations ?? []),
+          continueDistributeOnFailure: raw.validate.continueDistributeOnFailure,
+          sourceValidationOnly: raw.validate.sourceValidationOnly,
+        }
+      : undefined,
+  };
+  const deprovisions = project.steps.filter((s) => s.kind === 'deprovision').length;
+  if (deprovisions > 1) throw fail(ctx, ['customize'], `has ${deprovisions} deprovision steps; keep one, as the last step`);
+  checkOutputs(ctx, project);
+  checkArtifactNames(project);
+  return project;
+}

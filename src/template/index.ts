@@ -21,3 +21,5 @@ export {
   type CustomizerList,
   type TemplateForm,
 } from './image-templates.js';
+export { inferOs, WINDOWS_PUBLISHERS, LINUX_PUBLISHERS } from './os.js';
+export { resolveArmString } from './arm-values.js';

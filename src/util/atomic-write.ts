@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { chmod, lstat, mkdir, open, readlink, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { AibgenError, describeFsError, isNodeError } from '../errors.js';
+import { IoError, describeFsError, isNodeError } from '../errors.js';
 
 export interface AtomicWriteOptions {
   /** File mode for a new file. An existing file keeps its own mode unless `forceMode` is set. */
@@ -25,8 +26,44 @@ async function targetMode(target: string, options: AtomicWriteOptions): Promise<
   }
 }
 
-function writeFailed(target: string, error: unknown): AibgenError {
-  return new AibgenError('E_IO', `cannot write ${target}: ${describeFsError(error)}`, { cause: error });
+function writeFailed(target: string, error: unknown): IoError {
+  if (error instanceof IoError) return error;
+  return new IoError(`cannot write ${target}: ${describeFsError(error)}`, error);
+}
+
+function describeKind(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device file';
+  return 'not a regular file';
+}
+
+/**
+ * The file a write to `target` must replace: `target` itself, or, when it is a symlink, the file
+ * the link chain ends at (so the link survives and its target is edited). A folder, FIFO, socket
+ * or device is refused: renaming over it would destroy it or write where nobody reads.
+ */
+export async function resolveWriteTarget(target: string): Promise<string> {
+  let path = resolve(target);
+  for (let hops = 0; hops <= 40; hops++) {
+    let info: Stats;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      if (isNodeError(error) && error.code === 'ENOENT') return path;
+      throw writeFailed(target, error);
+    }
+    if (info.isSymbolicLink()) {
+      path = resolve(dirname(path), await readlink(path));
+      continue;
+    }
+    if (info.isFile()) return path;
+    throw new IoError(`cannot write ${target}: it is ${describeKind(info)}${path === resolve(target) ? '' : ` (${path}, through a symlink)`}; aibgen only replaces regular files`, undefined, [
+      'give a path to a regular file (or to one that does not exist yet)',
+    ]);
+  }
+  throw new IoError(`cannot write ${target}: ${describeFsError(Object.assign(new Error('ELOOP'), { code: 'ELOOP' }))}`);
 }
 
 /**
@@ -35,7 +72,8 @@ function writeFailed(target: string, error: unknown): AibgenError {
  * On any failure the temporary file is removed and the target is untouched. Missing parent
  * folders are created.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(requested: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const target = await resolveWriteTarget(requested);
   const temp = tempPathFor(target);
   let created = false;
   try {
@@ -55,7 +93,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     created = false;
   } catch (error) {
     if (created) await unlink(temp).catch(() => undefined);
-    throw writeFailed(target, error);
+    throw writeFailed(requested, error);
   }
 }
 
@@ -66,7 +104,8 @@ export interface AtomicWriteStream {
   abort(): Promise<void>;
 }
 
-export async function createAtomicWriteStream(target: string, options: AtomicWriteOptions = {}): Promise<AtomicWriteStream> {
+export async function createAtomicWriteStream(requested: string, options: AtomicWriteOptions = {}): Promise<AtomicWriteStream> {
+  const target = await resolveWriteTarget(requested);
   const temp = tempPathFor(target);
   let mode: number;
   try {

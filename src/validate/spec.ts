@@ -132,5 +132,3 @@ export function nameRegex(version: ApiVersion): RegExp {
 }
 
 /** Known values for an `os` guess from a platform image. */
-export const WINDOWS_PUBLISHERS = ['microsoftwindowsserver', 'microsoftwindowsdesktop', 'microsoftvisualstudio', 'microsoftsqlserver', 'microsoftwindowsserverhpcpack', 'microsoftdynamicsax', 'microsoft-dsvm'];
-export const LINUX_PUBLISHERS = ['canonical', 'redhat', 'openlogic', 'suse', 'debian', 'almalinux', 'resf', 'kinvolk', 'oracle', 'microsoftcblmariner', 'erockyenterprisesoftwarefoundationinc1653071250513', 'credativ', 'procomputers'];

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Node } from 'jsonc-parser';
 import { InputError, describeFsError } from '../errors.js';
-import { findCustomizers, findImageTemplates, parseJsonDocument, stringValue, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
+import { findCustomizers, findImageTemplates, inferOs, parseJsonDocument, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
 import { Checker, isDynamic, type Finding } from './checker.js';
-import { LINUX_PUBLISHERS, NEWEST, WINDOWS_PUBLISHERS, isApiVersion, type ApiVersion } from './spec.js';
+import { NEWEST, isApiVersion, type ApiVersion } from './spec.js';
 import { checkDeprovisionOverride, checkSteps } from './steps.js';
 import { checkDistribute, checkIdentity, checkProperties, checkSettings, checkSource, checkTemplateName, checkTimeoutAndProfile } from './template-rules.js';
 
@@ -19,20 +19,6 @@ export interface FileResult {
   findings: Finding[];
   /** Facts that shaped the check (API version, OS, what was skipped). */
   notes: string[];
-}
-
-/** The OS of a platform image, from its publisher (or offer); undefined when the source does not tell. */
-export function inferOs(template: ImageTemplateRef): 'linux' | 'windows' | undefined {
-  const source = valueNode(template.properties, 'source');
-  const publisher = stringValue(source, 'publisher')?.toLowerCase();
-  const offer = stringValue(source, 'offer')?.toLowerCase() ?? '';
-  if (publisher && !publisher.startsWith('[')) {
-    if (WINDOWS_PUBLISHERS.includes(publisher) || publisher.includes('windows')) return 'windows';
-    if (LINUX_PUBLISHERS.includes(publisher)) return 'linux';
-  }
-  if (/windows|win(10|11|server)/.test(offer)) return 'windows';
-  if (/ubuntu|rhel|centos|sles|debian|alma|rocky|oracle-linux|mariner|azure-linux/.test(offer)) return 'linux';
-  return undefined;
 }
 
 function versionOf(template: ImageTemplateRef, options: ValidateOptions): { version: ApiVersion; note?: string } {

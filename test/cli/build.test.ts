@@ -187,24 +187,28 @@ describe('delivery', () => {
     const root = await project('too-big', [{ name: 'site', payload: 'payload/site', destination: '/srv', maxSize: 10 }]);
     const result = await aibgen(['build', root]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('customize[0] (site): the archive is');
+    expect(result.stderr).toMatch(/aibgen\.json:\d+:\d+  customize\[0\] "site": the archive is/);
     expect(result.stderr).toContain('set "delivery": "download" on this step');
   });
 });
 
 describe('project file errors name the place', () => {
+  // aibgen.json is written with two-space indentation: customize[0] starts on line 10, column 5.
   const cases: [string, unknown[], string][] = [
-    ['unknown step kind', [{ name: 'x', shell: 'a.sh' }], 'aibgen.json: customize[0]: unknown step kind (shell)'],
-    ['missing folder', [{ name: 'site', payload: 'payload/nope', destination: '/srv' }], 'aibgen.json: customize[0].payload: folder not found (payload/nope)'],
-    ['two deprovision steps', [{ deprovision: true }, { deprovision: { cloudInitClean: true } }], 'aibgen.json: customize: has 2 deprovision steps; keep one, as the last step'],
-    ['duplicate names', [{ name: 'setup', script: 'scripts/setup.sh.hbs' }, { name: 'setup', inline: ['true'] }], 'aibgen.json: customize[1].name: "setup" is already the name of customize[0]'],
-    ['deprovision not last', [{ deprovision: true }, { inline: ['true'] }], 'aibgen.json: customize[0]: the deprovision step must be the last step'],
-    ['unknown existing', [{ existing: 'nope' }], 'aibgen.json: customize[0].existing: no customizer named "nope" in the template'],
+    ['unknown step kind', [{ name: 'x', shell: 'a.sh' }], 'aibgen.json:10:5  customize[0]: says no step kind (name, shell); give one of: script, payload'],
+    ['missing folder', [{ name: 'site', payload: 'payload/nope', destination: '/srv' }], 'aibgen.json:10:5  customize[0].payload: folder not found (payload/nope)'],
+    ['two deprovision steps', [{ deprovision: true }, { deprovision: { cloudInitClean: true } }], 'aibgen.json:10:5  customize[0]: the deprovision step must be the last step'],
+    ['duplicate names', [{ name: 'setup', script: 'scripts/setup.sh.hbs' }, { name: 'setup', inline: ['true'] }], 'aibgen.json:15:7  customize[1].name: "setup" is already the name of customize[0] ('],
+    ['deprovision not last', [{ deprovision: true }, { inline: ['true'] }], 'aibgen.json:10:5  customize[0]: the deprovision step must be the last step'],
+    ['unknown existing', [{ existing: 'nope' }], 'aibgen.json:10:5  customize[0].existing: no step named "nope" in the template\'s customize list'],
+    ['an option overriding the name', [{ restart: { name: 'x' } }], 'aibgen.json:12:9  customize[0].restart.name: unknown setting "name"; the settings here are: restartCommand, restartCheckCommand, restartTimeout'],
+    ['unknown top-level key', [], 'aibgen.json:10:3  customise: unknown setting "customise"'],
   ];
   it.each(cases)('%s', async (name, steps, message) => {
     const root = join(dir, `bad-${name.replace(/ /g, '-')}`);
     await cp(join(ROOT, 'templates/init/linux'), root, { recursive: true });
-    await writeFile(join(root, 'aibgen.json'), JSON.stringify({ template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', varsFiles: ['vars.json'], customize: steps }));
+    const file = { template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', varsFiles: ['vars.json'], customize: steps, ...(name === 'unknown top-level key' ? { customise: [] } : {}) };
+    await writeFile(join(root, 'aibgen.json'), JSON.stringify(file, null, 2));
     const result = await aibgen(['build', root]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(message);
@@ -236,7 +240,7 @@ describe('aibgen init', () => {
     const root = join(dir, `init-${os}`);
     const created = await aibgen(['init', root, '--os', os]);
     expect(created.exitCode).toBe(0);
-    expect((await readdir(root)).sort()).toEqual(['.gitignore', 'aibgen.json', 'payload', 'scripts', 'template.json', 'vars.json']);
+    expect((await readdir(root)).sort()).toEqual(['.gitattributes', '.gitignore', 'aibgen.json', 'payload', 'scripts', 'template.json', 'vars.json']);
     const built = await aibgen(['build', root]);
     expect(built.stderr).toBe('');
     expect(built.exitCode).toBe(0);
@@ -248,6 +252,6 @@ describe('aibgen init', () => {
     }
     const again = await aibgen(['init', root, '--os', os]);
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toContain('6 file(s) already exist; nothing was written');
+    expect(again.stderr).toContain('7 problem(s); nothing was written');
   });
 });

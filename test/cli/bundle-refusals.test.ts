@@ -145,7 +145,7 @@ describe('size limit', () => {
     const listed = over.stderr.split('\n').filter((l) => /^\s+\d+\s+f\d\d\.txt$/.test(l));
     expect(listed).toHaveLength(10);
     expect(listed[0]).toMatch(/ 2400 {2}f11\.txt$/);
-    expect(over.stderr).toContain('download step');
+    expect(over.stderr).toContain('exclude what the image does not need');
     expect(await readdir(dir)).not.toContain('over.tar.gz');
   });
 

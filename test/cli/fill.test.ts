@@ -103,7 +103,7 @@ describe('aibgen fill on a JSONC + CRLF ARM template with two image templates', 
     ]);
     expect(rows[1]).toMatchObject({
       name: 'tune',
-      uri: 'https://example.test/aib/scripts/tune%20kernel.sh?sv=2024&sig=abc',
+      uri: 'https://example.test/aib/scripts/tune%20kernel.sh?sv=2024&sig=<redacted>',
       localPath: join(dir, 'site', 'scripts', 'tune kernel.sh'),
       expected: h['scripts/tune kernel.sh'],
       actual: '0'.repeat(64),
