@@ -17,13 +17,16 @@ interface Outcome {
   code: number;
 }
 
-function int(flag: string, min = 1) {
+function int(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer >= ${min}, got "${value}"`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} expects an integer from ${min} to ${max}, got "${value}"`);
     return n;
   };
 }
+
+/** Node's timers hold at most 2^31-1 ms (24.8 days); a longer timeout would fire at once. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 function sizeArg(flag: string) {
   return (value: string): number => {
@@ -95,7 +98,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .argument('<template...>', 'JSON template(s) (bare body or ARM deployment, comments allowed) or .bicep files')
     .option('-m, --map <uriPrefix=dir>', 'URIs starting with uriPrefix are files under dir (repeatable; longest prefix wins)', collect)
     .option('--fetch', 'download http(s) URIs that no --map matches and hash them as served')
-    .addOption(new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout')).default(30))
+    .addOption(new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS)).default(30))
     .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
     .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
     .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong')

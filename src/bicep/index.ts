@@ -1,3 +1,2 @@
-export { bicepSiteDocument } from './sites.js';
 export { parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode } from './objects.js';
 export { tokenize, literalOf, BicepSyntaxError, type Token, type StringPart } from './lexer.js';

@@ -1,4 +1,4 @@
-import { literalOf, tokenize, type Token } from './lexer.js';
+import { BicepSyntaxError, literalOf, tokenize, type Token } from './lexer.js';
 
 /**
  * Object literals of a Bicep file with their top-level properties, found by bracket structure
@@ -38,6 +38,9 @@ export interface BicepStructure {
 
 const DECLARATIONS = new Set(['var', 'param', 'resource', 'module', 'output', 'type', 'func', 'metadata', 'import', 'targetScope']);
 const CLOSERS: Record<string, '{' | '[' | '('> = { '}': '{', ']': '[', ')': '(' };
+
+/** Deepest nesting accepted (real files stay under 20); past it the scanner would do quadratic work. */
+export const MAX_BICEP_DEPTH = 256;
 
 export function parseBicep(text: string): BicepStructure {
   const tokens = tokenize(text).filter((t) => t.kind !== 'comment');
@@ -117,6 +120,7 @@ export function parseBicep(text: string): BicepStructure {
         state.set(container, { value: [], expectKey: true });
       }
       stack.push(container);
+      if (stack.length > MAX_BICEP_DEPTH) throw new BicepSyntaxError(`objects and arrays are nested more than ${MAX_BICEP_DEPTH} deep here; aibgen refuses such input`, token.start);
       continue;
     }
     if (token.kind === 'punct' && CLOSERS[token.value]) {

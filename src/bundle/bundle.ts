@@ -6,7 +6,7 @@ import { inlineEngine, workerEngine, type GzipEngine } from './deflate-pool.js';
 import { OutputSink } from './output-sink.js';
 import { GZIP_MEMBER_INPUT, writeTarGz } from './tar-gz.js';
 import { walkPayload, type BundleEntry, type WalkOptions } from './walk.js';
-import { writeZip } from './zip.js';
+import { checkWindowsCollisions, writeZip } from './zip.js';
 
 export type BundleFormat = 'tar.gz' | 'zip';
 
@@ -53,12 +53,19 @@ export function formatFromPath(path: string): BundleFormat | undefined {
   return undefined;
 }
 
+/** The latest mtime a ustar header holds (11 octal digits): 2242-03-16. */
+export const MAX_MTIME = 0o77777777777;
+
 export function resolveMtime(explicit: number | undefined, env = process.env): number {
   if (explicit !== undefined) return explicit;
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return DEFAULT_MTIME;
   if (!/^\d+$/.test(raw)) throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds, got "${raw}"`);
-  return Number(raw);
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value > MAX_MTIME) {
+    throw new UsageError(`SOURCE_DATE_EPOCH ${raw} is out of range: archives store times from 0 (1970) to ${MAX_MTIME} (2242); zip rounds into 1980-2107`, ['unset it, or use a time such as $(git log -1 --format=%ct)']);
+  }
+  return value;
 }
 
 /**
@@ -91,6 +98,14 @@ export async function bundle(dir: string, options: BundleOptions): Promise<Bundl
   } catch (error) {
     await (await startingWorkers?.catch(() => undefined))?.close();
     throw error;
+  }
+  if (format === 'zip') {
+    try {
+      checkWindowsCollisions(walk.entries, dir);
+    } catch (error) {
+      await (await startingWorkers?.catch(() => undefined))?.close();
+      throw error;
+    }
   }
   let engine: GzipEngine;
   if (startingWorkers && (options.workers !== undefined || walk.bytesIn >= GZIP_MEMBER_INPUT)) {

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { AibgenError } from '../errors.js';
+import { AibgenError, describeFsError, isNodeError } from '../errors.js';
 
 /**
  * Reads exactly `size` bytes of `path`, in pieces into whatever buffer `room()` offers, calling
@@ -8,13 +8,23 @@ import { AibgenError } from '../errors.js';
  * costs nothing while avoiding three thread-pool round trips per small file.
  */
 export async function readExactly(path: string, displayPath: string, size: number, room: (want: number) => { buffer: Buffer; offset: number }, advance: (bytes: number) => Promise<void>): Promise<void> {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(displayPath, error);
+  }
   try {
     let done = 0;
     while (done < size) {
       const want = size - done;
       const { buffer, offset } = room(want);
-      const bytesRead = readSync(fd, buffer, offset, Math.min(want, buffer.length - offset), done);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, buffer, offset, Math.min(want, buffer.length - offset), done);
+      } catch (error) {
+        throw unreadable(displayPath, error);
+      }
       if (bytesRead === 0) throw changed(displayPath);
       done += bytesRead;
       await advance(bytesRead);
@@ -23,6 +33,15 @@ export async function readExactly(path: string, displayPath: string, size: numbe
   } finally {
     closeSync(fd);
   }
+}
+
+/** A file that vanished or became unreadable after the folder was listed. */
+export function unreadable(path: string, error: unknown): AibgenError {
+  const gone = isNodeError(error) && error.code === 'ENOENT';
+  return new AibgenError('E_BUNDLE', `${path} ${gone ? 'disappeared' : `could not be read (${describeFsError(error)})`} while it was being archived; nothing was written`, {
+    cause: error,
+    details: ['run the bundle again when nothing is changing the folder'],
+  });
 }
 
 function changed(path: string): AibgenError {

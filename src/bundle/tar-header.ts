@@ -5,6 +5,8 @@
  */
 
 const BLOCK = 512;
+/** The largest size ustar's 12-byte octal field holds: 8 GiB - 1. */
+export const MAX_USTAR_SIZE = 0o77777777777;
 
 export interface TarHeaderFields {
   path: string;
@@ -89,9 +91,12 @@ export function tarHeader(fields: TarHeaderFields): Buffer {
   const split = splitUstar(pathBytes);
   const records: Buffer[] = [];
   if (!split) records.push(paxRecord('path', fullPath));
+  // 8 GiB and more does not fit the 11 octal digits of ustar's size field: pax carries it.
+  const bigSize = fields.type === 'file' && fields.size > MAX_USTAR_SIZE;
+  if (bigSize) records.push(paxRecord('size', String(fields.size)));
   if (linkBytes.length > 100) records.push(paxRecord('linkpath', fields.linkTarget ?? ''));
   const typeflag = fields.type === 'file' ? '0' : fields.type === 'dir' ? '5' : '2';
-  const size = fields.type === 'file' ? fields.size : 0;
+  const size = fields.type === 'file' && !bigSize ? fields.size : 0;
   const main = rawHeader(
     split ? split.name : pathBytes.subarray(0, 100),
     split ? split.prefix : Buffer.alloc(0),

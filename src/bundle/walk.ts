@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realPathOf } from '../util/real-path.js';
 import ignore, { type Ignore } from 'ignore';
 import { AibgenError, InputError, describeFsError } from '../errors.js';
 
@@ -99,16 +100,29 @@ export async function walkPayload(root: string, options: WalkOptions = {}): Prom
 
   const addSymlink = (full: string, relPath: string): void => {
     const target = readlinkSync(full);
-    const resolved = resolve(full, '..', target);
-    const inside = !isAbsolute(target) && !relative(absoluteRoot, resolved).startsWith('..') && relative(absoluteRoot, resolved) !== '';
-    if (inside) {
+    // Where the link really leads, through every link on the way (a/b/up/../.. with up -> ../..);
+    // a dangling link is followed as far as it exists.
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      real = realPathOf(resolve(realpathSync(dirname(full)), target));
+    }
+    const fromRoot = relative(realRoot, real);
+    const inside = fromRoot === '' || (!fromRoot.startsWith(`..${sep}`) && fromRoot !== '..' && !isAbsolute(fromRoot));
+    if (inside && !isAbsolute(target)) {
+      const home = realpathSync(dirname(full));
+      if (real === home || home.startsWith(real + sep)) {
+        throw refuse(join(root, relPath), `is a symlink to ${target}, a folder that contains the link itself (a loop)`, 'remove the link, or exclude it with --exclude or .aibignore');
+      }
       entries.push({ kind: 'symlink', path: relPath, target });
       return;
     }
     if (!options.followSymlinks) {
+      const through = !isAbsolute(target) && resolve(dirname(full), target) !== real ? ` (through other links it leads to ${real})` : '';
       throw refuse(
         join(root, relPath),
-        `is a symlink to ${target}, ${isAbsolute(target) ? 'an absolute path' : 'outside the payload folder'}`,
+        `is a symlink to ${target}, ${isAbsolute(target) ? 'an absolute path' : 'outside the payload folder'}${through}`,
         'make it relative and inside the folder, exclude it, or pass --follow-symlinks to store what it points to',
       );
     }

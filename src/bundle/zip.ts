@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { unreadable } from './read-file.js';
 import { AibgenError } from '../errors.js';
 import { splitGzipMember, type GzipEngine } from './deflate-pool.js';
 import type { OutputSink } from './output-sink.js';
@@ -36,7 +37,12 @@ async function prepare(entry: BundleEntry, root: string, engine: GzipEngine): Pr
     return { entry, name: Buffer.from(`${entry.path}/`, 'utf8'), method: 0, crc32: 0, size: 0, data: new Uint8Array(0), externalAttributes: (((S_IFDIR | 0o755) << 16) | MSDOS_DIRECTORY) >>> 0 };
   }
   // A synchronous read: one syscall sequence instead of several thread-pool round trips per small file.
-  const content = entry.kind === 'symlink' ? Buffer.from(entry.target, 'utf8') : readFileSync(entry.source);
+  let content: Buffer;
+  try {
+    content = entry.kind === 'symlink' ? Buffer.from(entry.target, 'utf8') : readFileSync(entry.source);
+  } catch (error) {
+    throw unreadable(`${root}/${entry.path}`, error);
+  }
   if (entry.kind === 'file' && content.length !== entry.size) {
     throw new AibgenError('E_BUNDLE', `${root}/${entry.path} changed size while it was being archived`);
   }
@@ -100,6 +106,25 @@ function centralHeader(p: Prepared, dos: { date: number; time: number }, offset:
  * external attributes, no extra fields, no data descriptors, no comments. Files compress in
  * parallel (bounded by `depth` files or 4 MiB in flight) and are written in order.
  */
+/**
+ * Windows file systems compare names ignoring case, and Expand-Archive writes NFC and NFD forms of
+ * a name to the same file: two such paths would silently become one. Refused, naming both.
+ */
+export function checkWindowsCollisions(entries: readonly BundleEntry[], root: string): void {
+  const seen = new Map<string, string>();
+  for (const entry of entries) {
+    const key = entry.path.normalize('NFC').toLowerCase();
+    const other = seen.get(key);
+    if (other !== undefined) {
+      const how = other.normalize('NFC') === entry.path.normalize('NFC') ? 'the same name in two Unicode normal forms (NFC/NFD)' : 'the same name ignoring case';
+      throw new AibgenError('E_BUNDLE', `${root}/${other} and ${root}/${entry.path} are ${how}; on Windows, Expand-Archive would keep only one of them`, {
+        details: ['rename or exclude one of them'],
+      });
+    }
+    seen.set(key, entry.path);
+  }
+}
+
 export async function writeZip(entries: readonly BundleEntry[], root: string, mtime: number, engine: GzipEngine, sink: OutputSink, depth: number): Promise<void> {
   if (entries.length > 0xffff) throw new AibgenError('E_BUNDLE', `${entries.length} entries are more than a zip without zip64 holds (65535)`, { details: ['use --format tar.gz, or split the payload'] });
   const dos = dosDateTime(mtime);

@@ -6,7 +6,10 @@ import { parseSums } from './sums-format.js';
 export type CheckStatus = 'OK' | 'FAILED' | 'FAILED open or read';
 
 export interface CheckedEntry {
+  /** The name as UTF-8 text (invalid bytes shown as U+FFFD). */
   name: string;
+  /** The name's exact bytes, as the list gives them (what is opened and printed). */
+  nameBytes: Buffer;
   status: CheckStatus;
   expected: string;
   actual?: string;
@@ -27,36 +30,39 @@ export interface CheckSumsResult {
  * current directory, as sha256sum reads them.
  */
 export async function checkSums(sumsPath: string, options: ChecksumOptions = {}): Promise<CheckSumsResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = sumsPath === '-' ? await readAll(options.stdin ?? process.stdin) : await readFile(sumsPath, 'utf8');
+    bytes = sumsPath === '-' ? await readAll(options.stdin ?? process.stdin) : await readFile(sumsPath);
   } catch (error) {
-    throw new InputError(`cannot read checksum list ${sumsPath}: ${describeFsError(error)}`);
+    throw new InputError(`cannot read checksum list ${sumsPath}: ${describeFsError(error)}`, { cause: error });
   }
-  const parsed = parseSums(text);
+  // Read as latin1: one character per byte, so names that are not valid UTF-8 keep every byte.
+  const parsed = parseSums(bytes.toString('latin1'));
   if (parsed.entries.length === 0) {
     throw new InputError(`${sumsPath}: no properly formatted SHA256 checksum lines found`, {
       details: ['each line must read "<64 hex digits>  <file name>" as sha256sum writes it'],
     });
   }
   const digests = await checksumFiles(
-    parsed.entries.map((entry) => entry.name),
+    parsed.entries.map((entry) => Buffer.from(entry.name, 'latin1')),
     { ...options, stdin: undefined },
   );
   const entries = parsed.entries.map((entry, index): CheckedEntry => {
     const digest = digests[index];
+    const nameBytes = Buffer.from(entry.name, 'latin1');
+    const name = nameBytes.toString('utf8');
     if (!digest || !isChecksumOk(digest)) {
-      return { name: entry.name, status: 'FAILED open or read', expected: entry.sha256, error: digest && 'error' in digest ? digest.error : undefined };
+      return { name, nameBytes, status: 'FAILED open or read', expected: entry.sha256, error: digest && 'error' in digest ? digest.error : undefined };
     }
-    return { name: entry.name, status: digest.sha256 === entry.sha256 ? 'OK' : 'FAILED', expected: entry.sha256, actual: digest.sha256 };
+    return { name, nameBytes, status: digest.sha256 === entry.sha256 ? 'OK' : 'FAILED', expected: entry.sha256, actual: digest.sha256 };
   });
   const mismatched = entries.filter((e) => e.status === 'FAILED').length;
   const unreadable = entries.filter((e) => e.status === 'FAILED open or read').length;
   return { entries, malformedLines: parsed.malformed, mismatched, unreadable, ok: mismatched === 0 && unreadable === 0 };
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

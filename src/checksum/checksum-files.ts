@@ -2,11 +2,14 @@ import { describeFsError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
 import { hashFile, hashStream, type FileDigest } from './hash-file.js';
 
+/** A file name as text, or as raw bytes (names that are not valid UTF-8, which sha256sum handles too). */
+export type FileName = string | Buffer;
+
 export interface ChecksumOk extends FileDigest {
-  path: string;
+  path: FileName;
 }
 export interface ChecksumFailed {
-  path: string;
+  path: FileName;
   error: string;
 }
 export type ChecksumResult = ChecksumOk | ChecksumFailed;
@@ -26,7 +29,7 @@ export function isChecksumOk(result: ChecksumResult): result is ChecksumOk {
  * SHA-256 of each path, in argument order. A path that cannot be hashed (missing, a directory,
  * unreadable) yields an error entry; the others are still hashed.
  */
-export async function checksumFiles(paths: readonly string[], options: ChecksumOptions = {}): Promise<ChecksumResult[]> {
+export async function checksumFiles(paths: readonly FileName[], options: ChecksumOptions = {}): Promise<ChecksumResult[]> {
   const concurrency = options.concurrency ?? 8;
   return mapLimit(paths, concurrency, async (path): Promise<ChecksumResult> => {
     try {

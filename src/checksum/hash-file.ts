@@ -24,7 +24,7 @@ const closeAsync = promisify(close);
  * avoids several thread-pool round trips per file and is what makes hashing thousands of small
  * files as fast as sha256sum.
  */
-export async function hashFile(path: string): Promise<FileDigest> {
+export async function hashFile(path: string | Buffer): Promise<FileDigest> {
   const first = (sharedFirstChunk ??= Buffer.allocUnsafe(CHUNK));
   const fd = openSync(path, 'r');
   let bytes: number;

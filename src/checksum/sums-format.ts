@@ -20,6 +20,21 @@ export function formatCheckName(name: string): string {
   return name.includes('\n') ? `\\${escapeName(name)}` : name;
 }
 
+/** The bytes of a name, for output that must reproduce it exactly (names need not be UTF-8). */
+export function nameBytes(name: string | Buffer): Buffer {
+  return typeof name === 'string' ? Buffer.from(name, 'utf8') : name;
+}
+
+/** `formatSumLine` on the exact bytes of a name. */
+export function formatSumLineBytes(sha256: string, name: string | Buffer): Buffer {
+  return Buffer.from(formatSumLine(sha256, nameBytes(name).toString('latin1')), 'latin1');
+}
+
+/** `formatCheckName` on the exact bytes of a name. */
+export function formatCheckNameBytes(name: Buffer): Buffer {
+  return Buffer.from(formatCheckName(name.toString('latin1')), 'latin1');
+}
+
 export interface SumsEntry {
   line: number;
   name: string;

@@ -1,4 +1,5 @@
-import { checkSums, checksumFiles, formatCheckName, formatSumLine, isChecksumOk } from '../checksum/index.js';
+import { checkSums, checksumFiles, formatCheckNameBytes, formatSumLineBytes, isChecksumOk, nameBytes } from '../checksum/index.js';
+import { recoverRawArgs } from './raw-args.js';
 import { UsageError } from '../errors.js';
 import type { Output } from './output.js';
 
@@ -9,54 +10,64 @@ export interface ChecksumCliOptions {
   concurrency?: number;
 }
 
+const NEWLINE = Buffer.from('\n');
+
 export async function checksumCommand(files: string[], options: ChecksumCliOptions, io: Output): Promise<number> {
   if (options.check !== undefined) {
     if (files.length > 0) throw new UsageError('--check reads the file names from the list; do not also pass files', ['usage: aibgen checksum --check SUMS']);
     return checkCommand(options.check, options, io);
   }
   if (files.length === 0) throw new UsageError('no files given', ['usage: aibgen checksum <file...>  (use - for standard input)']);
-  const results = await checksumFiles(files, { concurrency: options.concurrency });
+  const results = await checksumFiles(recoverRawArgs(files), { concurrency: options.concurrency });
+  const shown = (path: string | Buffer) => nameBytes(path).toString('utf8');
   let failed = 0;
   if (options.json) {
     const rows = [];
     for (const result of results) {
-      if (isChecksumOk(result)) rows.push({ path: result.path, sha256: result.sha256, size: result.size });
+      if (isChecksumOk(result)) rows.push({ path: shown(result.path), sha256: result.sha256, size: result.size });
       else {
         failed++;
-        io.err(`aibgen: ${result.path}: ${result.error}\n`);
+        io.err(`aibgen: ${shown(result.path)}: ${result.error}\n`);
       }
     }
     io.out(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    let text = '';
+    // File names are written as their exact bytes, like sha256sum (they need not be UTF-8).
+    let lines: Buffer[] = [];
+    const flush = () => {
+      if (lines.length > 0) io.data(Buffer.concat(lines));
+      lines = [];
+    };
     for (const result of results) {
       if (isChecksumOk(result)) {
-        text += `${formatSumLine(result.sha256, result.path)}\n`;
+        lines.push(formatSumLineBytes(result.sha256, result.path), NEWLINE);
       } else {
         failed++;
-        if (text) io.out(text);
-        text = '';
-        io.err(`aibgen: ${result.path}: ${result.error}\n`);
+        flush();
+        io.err(`aibgen: ${shown(result.path)}: ${result.error}\n`);
       }
     }
-    if (text) io.out(text);
+    flush();
   }
   return failed > 0 ? 2 : 0;
 }
 
 async function checkCommand(sumsPath: string, options: ChecksumCliOptions, io: Output): Promise<number> {
   const result = await checkSums(sumsPath, { concurrency: options.concurrency });
-  let text = '';
+  let lines: Buffer[] = [];
+  const flush = () => {
+    if (lines.length > 0) io.data(Buffer.concat(lines));
+    lines = [];
+  };
   for (const entry of result.entries) {
     if (entry.status === 'FAILED open or read' && entry.error) {
-      io.out(text);
-      text = '';
+      flush();
       io.err(`aibgen: ${entry.name}: ${entry.error}\n`);
     }
     if (options.quiet && entry.status === 'OK') continue;
-    text += `${formatCheckName(entry.name)}: ${entry.status}\n`;
+    lines.push(formatCheckNameBytes(entry.nameBytes), Buffer.from(`: ${entry.status}\n`));
   }
-  io.out(text);
+  flush();
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   if (result.malformedLines.length > 0) {
     io.err(`aibgen: WARNING: ${plural(result.malformedLines.length, 'line is', 'lines are')} improperly formatted (line ${result.malformedLines.join(', ')})\n`);

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { AibgenError, UsageError } from '../errors.js';
 import { fillChecksums, isProblem, type FillOptions, type FillReport, type SiteReport } from '../fill/index.js';
 import type { Output } from './output.js';
 
@@ -29,14 +29,28 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
     output: options.output,
   };
   const reports: FillReport[] = [];
-  for (const file of files) reports.push(await fillChecksums(file, fillOptions));
+  // Every file is reported: one that cannot be read or parsed is an error of its own, and the others are still filled or checked.
+  const failed: { file: string; error: AibgenError }[] = [];
+  for (const file of files) {
+    try {
+      reports.push(await fillChecksums(file, fillOptions));
+    } catch (error) {
+      if (!(error instanceof AibgenError) || error.code === 'E_USAGE' || files.length === 1) throw error;
+      failed.push({ file, error });
+      if (!options.json) {
+        io.err(`aibgen: ${error.message}\n`);
+        for (const detail of error.details) io.err(`  ${detail}\n`);
+      }
+    }
+  }
 
   const problems = reports.flatMap((r) => r.sites.filter((s) => isProblem(s, options.strict)));
   if (options.json) {
     io.out(
       `${JSON.stringify(
         {
-          files: reports.map((r) => ({
+          files: [
+          ...reports.map((r) => ({
             file: r.file,
             changed: r.changed,
             written: r.written ?? null,
@@ -56,7 +70,10 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
               column: s.column,
             })),
             duplicateNames: r.duplicateNames,
+            error: null,
           })),
+          ...failed.map((f) => ({ file: f.file, error: { code: f.error.code, message: f.error.message, details: f.error.details } })),
+          ],
           problems: problems.length,
         },
         null,
@@ -66,6 +83,7 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
   } else {
     for (const report of reports) printText(report, options, io);
   }
+  if (failed.length > 0) return 2;
   if (options.check) return problems.length > 0 ? 1 : 0;
   return 0;
 }

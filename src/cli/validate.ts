@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { AibgenError, UsageError } from '../errors.js';
-import { formatJson, formatSarif, formatText, totals, validateFile, type FileResult } from '../validate/index.js';
+import { checkApiVersionOption, formatJson, formatSarif, formatText, totals, validateFile, type FileResult } from '../validate/index.js';
 import type { Output } from './output.js';
 
 export interface ValidateCliOptions {
@@ -12,6 +12,7 @@ export interface ValidateCliOptions {
 
 export async function validateCommand(files: string[], options: ValidateCliOptions, io: Output): Promise<number> {
   if (files.length === 0) throw new UsageError('no template given', ['usage: aibgen validate <template.json...>']);
+  checkApiVersionOption(options.apiVersion);
   const results: FileResult[] = [];
   let unreadable = 0;
   for (const file of files) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { AibgenError } from '../errors.js';
+import { AibgenError, UsageError } from '../errors.js';
 import { formatSize } from '../util/size.js';
 
 export interface FetchOptions {
@@ -29,6 +29,7 @@ function fetchError(url: string, why: string): AibgenError {
  */
 export async function fetchAndHash(url: string, options: FetchOptions = {}): Promise<FetchedDigest> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) throw new UsageError(`the fetch timeout must be from 1 ms to ${2 ** 31 - 1} ms (24.8 days), got ${timeoutMs} ms`);
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   const maxRedirects = options.maxRedirects ?? 5;
   const deadline = Date.now() + timeoutMs;

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { hashFile } from '../checksum/index.js';
 import { AibgenError, CheckFailedError, InputError, describeFsError } from '../errors.js';
-import { parseJsonDocument } from '../template/index.js';
+import { parseJsonDocument, readTemplateText } from '../template/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { TextEdit } from '../util/text-position.js';
@@ -66,15 +65,10 @@ export function isProblem(site: SiteReport, strict = false): boolean {
 }
 
 async function loadSites(file: string): Promise<SiteDocument> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
-  }
+  const text = await readTemplateText(file);
   if (extname(file).toLowerCase() === '.bicep') {
     // Loaded only for Bicep files; JSON templates never pay for the Bicep scanner.
-    const { bicepSiteDocument } = await import('../bicep/index.js');
+    const { bicepSiteDocument } = await import('./bicep-sites.js');
     return bicepSiteDocument(file, text);
   }
   return jsonSiteDocument(parseJsonDocument(file, text));

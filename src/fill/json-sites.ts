@@ -2,19 +2,15 @@ import type { Node } from 'jsonc-parser';
 import { findCustomizers, propertyNode, type JsonDocument } from '../template/index.js';
 import { applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../util/text-position.js';
 import type { ChecksumSite, SiteDocument } from './sites.js';
+import { uriPropertyOf } from '../customizers/index.js';
 
-const URI_PROPERTY: Record<string, 'scriptUri' | 'sourceUri'> = {
-  shell: 'scriptUri',
-  powershell: 'scriptUri',
-  file: 'sourceUri',
-};
 
 /** The checksum sites of a JSON template (bare body or ARM, with comments allowed). */
 export function jsonSiteDocument(doc: JsonDocument): SiteDocument {
   const sites: ChecksumSite[] = [];
   const customizers = findCustomizers(doc);
   for (const customizer of customizers) {
-    const uriProperty = customizer.type ? URI_PROPERTY[customizer.type.toLowerCase()] : undefined;
+    const uriProperty = uriPropertyOf(customizer.type);
     if (!uriProperty) continue;
     const uriProp = propertyNode(customizer.node, uriProperty);
     const uriNode = uriProp?.children?.[1];

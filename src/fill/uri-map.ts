@@ -1,18 +1,34 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 
-/** `--map <uriPrefix>=<dir>`: URIs starting with the prefix are files under dir. */
+/** `--map <uriPrefix>=<dir>`: URIs under the prefix are files under dir. */
 export interface UriMapping {
+  /** The prefix as given. */
   prefix: string;
+  /** The prefix without its query and fragment, which is what URIs are matched against. */
+  path: string;
   dir: string;
 }
 
+function withoutQuery(uri: string): string {
+  return uri.split('#')[0]?.split('?')[0] ?? '';
+}
+
+/**
+ * Splits `<uriPrefix>=<dir>`. A prefix may itself hold `=` (a query such as a SAS token), so the
+ * split is at the last `=` whose right side names an existing folder, else at the last `=`.
+ */
 export function parseMapping(spec: string, baseDir = process.cwd()): UriMapping {
-  const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) {
+  const candidates: number[] = [];
+  for (let i = spec.indexOf('='); i !== -1; i = spec.indexOf('=', i + 1)) if (i > 0 && i < spec.length - 1) candidates.push(i);
+  if (candidates.length === 0) {
     throw new UsageError(`--map "${spec}" is not <uriPrefix>=<dir>`, ['example: --map https://contoso.blob.core.windows.net/scripts/=./scripts']);
   }
-  return { prefix: spec.slice(0, eq), dir: resolve(baseDir, spec.slice(eq + 1)) };
+  const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
+  const at = [...candidates].reverse().find((i) => isFolder(resolve(baseDir, spec.slice(i + 1)))) ?? (candidates.at(-1) as number);
+  const prefix = spec.slice(0, at);
+  return { prefix, path: withoutQuery(prefix), dir: resolve(baseDir, spec.slice(at + 1)) };
 }
 
 export type UriKind =
@@ -35,20 +51,28 @@ export type Resolution =
   | { status: 'unmapped' }
   | { status: 'refused'; reason: string };
 
+/** Whether `uriPath` lies under `prefixPath`: equal up to the prefix, then at a path boundary. */
+function underPrefix(uriPath: string, prefixPath: string): boolean {
+  if (!uriPath.startsWith(prefixPath)) return false;
+  if (prefixPath.endsWith('/') || uriPath.length === prefixPath.length) return true;
+  return uriPath[prefixPath.length] === '/';
+}
+
 /**
- * Resolves a URI through the longest matching prefix. The rest of the URI is a relative path
- * under the mapped folder: the query (a SAS token, say) and fragment are dropped, each segment
- * is percent-decoded, and a path that would leave the folder is refused.
+ * Resolves a URI through the longest matching prefix. Prefix and URI are compared without their
+ * queries and fragments, and only at a path boundary (`https://h/s` is not a prefix of
+ * `https://h/sX/a.sh`). The rest of the path is a relative path under the mapped folder, each
+ * segment percent-decoded; a path that would leave the folder, or a symlink in it that resolves
+ * outside, is refused.
  */
 export function resolveUri(uri: string, mappings: readonly UriMapping[]): Resolution {
+  const uriPath = withoutQuery(uri);
   let best: UriMapping | undefined;
   for (const mapping of mappings) {
-    if (uri.startsWith(mapping.prefix) && (!best || mapping.prefix.length > best.prefix.length)) best = mapping;
+    if (underPrefix(uriPath, mapping.path) && (!best || mapping.path.length > best.path.length)) best = mapping;
   }
   if (!best) return { status: 'unmapped' };
-  let rest = uri.slice(best.prefix.length);
-  rest = rest.split('#')[0] ?? '';
-  rest = rest.split('?')[0] ?? '';
+  const rest = uriPath.slice(best.path.length);
   let segments: string[];
   try {
     segments = rest.split('/').map((segment) => decodeURIComponent(segment));
@@ -61,9 +85,18 @@ export function resolveUri(uri: string, mappings: readonly UriMapping[]): Resolu
   const relativePath = segments.filter((s) => s !== '' && s !== '.').join(sep);
   if (relativePath === '') return { status: 'refused', reason: `the URI names the mapped folder itself, not a file` };
   const path = join(best.dir, relativePath);
-  const back = relative(best.dir, path);
-  if (back === '' || back.startsWith('..') || isAbsolute(back)) {
-    return { status: 'refused', reason: `"${rest}" leads outside ${best.dir}` };
+  if (!inside(best.dir, path)) return { status: 'refused', reason: `"${rest}" leads outside ${best.dir}` };
+  // Symlinks are followed by the read: the real path must stay inside the folder too.
+  try {
+    const real = realpathSync(path);
+    if (!inside(realpathSync(best.dir), real)) return { status: 'refused', reason: `"${rest}" is a symlink that leads outside ${best.dir} (to ${real})` };
+  } catch {
+    // Missing: reported as unreadable when it is hashed.
   }
   return { status: 'local', path, mapping: best };
+}
+
+function inside(parent: string, child: string): boolean {
+  const back = relative(parent, child);
+  return back !== '' && !back.startsWith(`..${sep}`) && back !== '..' && !isAbsolute(back);
 }

@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { realPathOf } from '../util/real-path.js';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UnsafeInputError, describeFsError } from '../errors.js';
 
@@ -31,30 +32,6 @@ export function projectRoots(projectDir: string): ProjectRoots {
   for (let current = dir; ; current = dirname(current)) {
     if (existsSync(join(current, '.git'))) return { dir, root: current, rootKind: 'git work tree' };
     if (dirname(current) === current) return { dir, root: dir, rootKind: 'project folder' };
-  }
-}
-
-/**
- * The real path of `path`, or, when it does not exist yet, the real path of its deepest existing
- * ancestor with the rest appended: what the path will be once created.
- */
-export function realPathOf(path: string, depth = 0): string {
-  if (depth > 40) throw new UnsafeInputError(`${path}: too many levels of symbolic links`);
-  const absolute = resolve(path);
-  const missing: string[] = [];
-  for (let current = absolute; ; current = dirname(current)) {
-    try {
-      return join(realpathSync(current), ...missing.reverse());
-    } catch {
-      if (dirname(current) === current) return absolute;
-      // A dangling symlink still leads somewhere: follow its text like a path.
-      try {
-        if (lstatSync(current).isSymbolicLink()) return join(realPathOf(resolve(dirname(current), readlinkSync(current)), depth + 1), ...missing.reverse());
-      } catch {
-        // Not a link either: keep walking up.
-      }
-      missing.push(current.slice(dirname(current).length).replace(/^[\\/]/, ''));
-    }
   }
 }
 

@@ -130,12 +130,16 @@ export class StrictAnalysis {
     }
     for (const part of parts) {
       if (value === UNKNOWN) return { found: true, value: UNKNOWN };
-      if (typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, part)) {
+      // Own properties only: names on Object.prototype (toString, constructor, __proto__ ...) are
+      // variables like any other, and missing unless given.
+      if (typeof value === 'object' && value !== null && Object.hasOwn(value, part)) {
         value = (value as Record<string, unknown>)[part];
       } else {
         return { found: false, where: part };
       }
     }
+    // null is what a vars file says for "no value": it counts as missing where it is not guarded.
+    if (value === null && parts.length > 0) return { found: false, where: parts.at(-1) as string };
     return { found: true, value };
   }
 
@@ -174,7 +178,7 @@ export class StrictAnalysis {
   private call(node: hbs.AST.MustacheStatement | hbs.AST.SubExpression | hbs.AST.BlockStatement, scope: Scope): void {
     const path = node.path as hbs.AST.PathExpression;
     const name = path.original;
-    if (!(name in HELPERS) && !BLOCK_HELPERS.has(name)) {
+    if (!Object.hasOwn(HELPERS, name) && !BLOCK_HELPERS.has(name)) {
       this.problem(node as Node, scope, `unknown helper "${name}" (helpers: ${Object.keys(HELPERS).join(', ')})`);
     }
     node.params.forEach((param, index) => this.expression(param, scope, name === 'default' && index === 0));
@@ -187,9 +191,17 @@ export class StrictAnalysis {
       return;
     }
     const path = node.path as hbs.AST.PathExpression;
-    const isHelper = !path.data && path.depth === 0 && path.parts.length === 1 && path.original in HELPERS;
-    if (isHelper || node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0) this.call(node, scope);
-    else this.use(path, scope);
+    const isHelper = !path.data && path.depth === 0 && path.parts.length === 1 && Object.hasOwn(HELPERS, path.original);
+    if (isHelper || node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0) {
+      this.call(node, scope);
+      return;
+    }
+    const value = this.use(path, scope);
+    // Handlebars would print "[object Object]" or "a,b": never what a script meant.
+    if (value !== UNKNOWN && typeof value === 'object' && value !== null) {
+      const what = Array.isArray(value) ? 'a list' : 'an object';
+      this.problem(node as Node, scope, `{{${path.original}}} is ${what}; print a field of it, or use {{json ${path.original}}}${Array.isArray(value) ? `, {{sh ${path.original}}} (one word each) or {{join ${path.original}}}` : ''}`);
+    }
   }
 
   private block(node: hbs.AST.BlockStatement, scope: Scope): void {

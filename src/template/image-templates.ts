@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import type { Node } from 'jsonc-parser';
-import { pointerOf, properties, propertyNode, stringValue, valueNode, type JsonDocument } from './json-document.js';
+import { STEP_PAYLOAD_PROPERTIES, customizerTypeOf } from '../customizers/model.js';
+import { indexInArray, pointerOf, properties, propertyNode, stringValue, valueNode, type JsonDocument } from './json-document.js';
 
 export const IMAGE_TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 
@@ -116,7 +117,6 @@ export function findImageTemplates(doc: JsonDocument): ImageTemplateRef[] {
   return found;
 }
 
-const STEP_TYPES = new Set(['shell', 'powershell', 'file', 'windowsrestart', 'windowsupdate']);
 
 function customizersOf(template: ImageTemplateRef): CustomizerRef[] {
   const out: CustomizerRef[] = [];
@@ -161,9 +161,9 @@ export function findCustomizers(doc: JsonDocument, templates = findImageTemplate
     (node) => {
       if (claimed.has(node)) return true;
       const type = stringValue(node, 'type');
-      if (!type || !STEP_TYPES.has(type.toLowerCase()) || !['scriptUri', 'sourceUri', 'inline'].some((k) => propertyNode(node, k))) return false;
+      if (!customizerTypeOf(type) || !STEP_PAYLOAD_PROPERTIES.some((k) => propertyNode(node, k))) return false;
       const parent = node.parent;
-      const index = parent?.type === 'array' ? (parent.children?.indexOf(node) ?? 0) : 0;
+      const index = parent?.type === 'array' ? indexInArray(parent, node) : 0;
       const pointer = pointerOf(node);
       const name = stringValue(node, 'name');
       loose.push({ template: undefined, list: 'other', index, pointer, node, type, name, label: name ?? pointer });

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseTree, printParseErrorCode, type Node, type ParseError as JsoncParseError } from 'jsonc-parser';
-import { InputError, ParseError, describeFsError } from '../errors.js';
+import { InputError, LimitError, ParseError, describeFsError } from '../errors.js';
 import { LineIndex } from '../util/text-position.js';
 
 /**
@@ -47,6 +47,11 @@ export function parseJsonDocument(file: string, raw: string): JsonDocument {
   const bom = raw.startsWith(BOM);
   const text = bom ? raw.slice(1) : raw;
   const lines = new LineIndex(text);
+  const deep = tooDeep(text);
+  if (deep !== -1) {
+    const { line, column } = lines.position(deep);
+    throw new LimitError(`${file}:${line}:${column}: objects and arrays are nested more than ${MAX_JSON_DEPTH} deep here; aibgen refuses such input (no real template comes close)`);
+  }
   const errors: JsoncParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const first = errors[0];
@@ -61,14 +66,62 @@ export function parseJsonDocument(file: string, raw: string): JsonDocument {
   return { file, text, bom, root, lines };
 }
 
-export async function loadJsonDocument(file: string): Promise<JsonDocument> {
-  let raw: string;
+/** Largest template (JSON or Bicep) read: far above any real one, and well inside Node's default heap. */
+export const MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
+/** Deepest nesting of objects and arrays accepted (real templates stay under 20). */
+export const MAX_JSON_DEPTH = 256;
+
+/** Reads a template's text, refusing what is not a regular file or is over MAX_TEMPLATE_BYTES. */
+export async function readTemplateText(file: string): Promise<string> {
   try {
-    raw = await readFile(file, 'utf8');
+    const info = await stat(file);
+    if (!info.isFile()) throw new InputError(`cannot read ${file}: ${info.isDirectory() ? 'it is a folder' : 'it is not a regular file'}`);
+    if (info.size > MAX_TEMPLATE_BYTES) {
+      throw new LimitError(`${file} is ${info.size} bytes, over the ${MAX_TEMPLATE_BYTES}-byte (64 MiB) limit for templates`, ['a template this large is not something AIB accepts; check that the right file was given']);
+    }
+    return await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+    if (error instanceof InputError || error instanceof LimitError) throw error;
+    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND', cause: error });
   }
-  return parseJsonDocument(file, raw);
+}
+
+/** The offset of the first bracket nested deeper than `limit`, skipping strings and comments; -1 when none. */
+export function tooDeep(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? text.length : nl;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+export async function loadJsonDocument(file: string): Promise<JsonDocument> {
+  return parseJsonDocument(file, await readTemplateText(file));
+}
+
+const arrayIndexes = new WeakMap<Node, Map<Node, number>>();
+
+/** The position of `child` in an array node, in constant time after the first lookup. */
+export function indexInArray(array: Node, child: Node): number {
+  let indexes = arrayIndexes.get(array);
+  if (!indexes) {
+    indexes = new Map((array.children ?? []).map((c, i) => [c, i]));
+    arrayIndexes.set(array, indexes);
+  }
+  return indexes.get(child) ?? 0;
 }
 
 /** RFC 6901 pointer of a node. */
@@ -82,7 +135,7 @@ export function pointerOf(node: Node): string {
       parts.unshift(escapePointer(key));
       current = parent.parent;
     } else if (parent.type === 'array') {
-      parts.unshift(String(parent.children?.indexOf(current) ?? 0));
+      parts.unshift(String(indexInArray(parent, current)));
       current = parent;
     } else {
       current = parent;

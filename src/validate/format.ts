@@ -19,6 +19,7 @@ export function formatText(results: readonly FileResult[]): string {
     for (const f of result.findings) out += `${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule} ${f.ruleName}  ${f.message}\n`;
   }
   const { errors, warnings } = totals(results);
+  if (results.length === 0) return out;
   out += errors + warnings === 0 ? `no problems in ${results.length} file(s)\n` : `${errors + warnings} problem(s) (${errors} error(s), ${warnings} warning(s)) in ${results.length} file(s)\n`;
   return out;
 }

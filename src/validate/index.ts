@@ -1,4 +1,4 @@
-export { validateFile, validateDocument, type ValidateOptions, type FileResult } from './validate.js';
+export { validateFile, validateDocument, checkApiVersionOption, type ValidateOptions, type FileResult } from './validate.js';
 export { formatText, formatJson, formatSarif, totals, type Totals } from './format.js';
 export { RULES, type RuleId, type RuleInfo } from './rules.js';
 export type { Finding, Severity } from './checker.js';

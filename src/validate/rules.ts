@@ -25,6 +25,8 @@ const list = [
   ['AIB131', 'file-destination-linux', 'On Linux the File customizer can only write under /tmp.'],
   ['AIB132', 'file-destination-windows', 'On Windows the destination must be an absolute path with a drive letter.'],
   ['AIB133', 'github-blob-url', 'A github.com/.../blob/... URL downloads an HTML page, not the file.'],
+  ['AIB134', 'sas-token', 'A URI carries a SAS token (sig=): anyone who can read the template can use it until it expires.'],
+  ['AIB135', 'sas-token-expired', "A URI's SAS token has expired (se= is in the past): every download with it fails."],
   ['AIB140', 'deprovision-before-restart', 'The deprovisioning override must be written after every WindowsRestart.'],
   ['AIB141', 'deprovision-removed', 'A later step removes the deprovisioning override.'],
   ['AIB150', 'build-timeout', 'buildTimeoutInMinutes is 0 (default 240) or 6..960; 1..5 fails early.'],

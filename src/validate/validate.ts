@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { Node } from 'jsonc-parser';
-import { InputError, describeFsError } from '../errors.js';
-import { findCustomizers, findImageTemplates, inferOs, parseJsonDocument, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
+import { InputError, UsageError } from '../errors.js';
+import { findCustomizers, findImageTemplates, inferOs, parseJsonDocument, readTemplateText, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
 import { Checker, isDynamic, type Finding } from './checker.js';
-import { NEWEST, isApiVersion, type ApiVersion } from './spec.js';
+import { redact, sasTokenOf } from '../util/redact.js';
+import { API_VERSIONS, NEWEST, isApiVersion, type ApiVersion } from './spec.js';
 import { checkDeprovisionOverride, checkSteps } from './steps.js';
 import { checkDistribute, checkIdentity, checkProperties, checkSettings, checkSource, checkTemplateName, checkTimeoutAndProfile } from './template-rules.js';
 
@@ -12,6 +12,32 @@ export interface ValidateOptions {
   os?: 'linux' | 'windows';
   /** The API version when the template does not name one literally. */
   apiVersion?: string;
+  /** The time SAS expiries are judged against (default: now). */
+  now?: Date;
+}
+
+/** Every string in the file that is a URL with a SAS token: a warning, or an error once it has expired. */
+function checkSasTokens(doc: JsonDocument, findings: Finding[], now: Date): void {
+  const checker = new Checker(doc, NEWEST, undefined);
+  const visit = (node: Node): void => {
+    if (node.type === 'string') {
+      const value = node.value as string;
+      if (!/^https?:\/\//i.test(value)) return;
+      const sas = sasTokenOf(value);
+      if (!sas) return;
+      const shown = redact(value).slice(0, 160);
+      const expiry = sas.expiry ? Date.parse(sas.expiry) : NaN;
+      if (!Number.isNaN(expiry) && expiry < now.getTime()) {
+        checker.report('AIB135', 'error', node, `${shown}: the SAS token expired at ${sas.expiry}; downloads with it fail (AuthenticationFailed). Issue a new one, or better, give the template's identity Storage Blob Data Reader and drop the token`);
+      } else {
+        checker.report('AIB134', 'warning', node, `${shown}: carries a SAS token${sas.expiry ? ` valid until ${sas.expiry}` : ' with no expiry'}; anyone who can read this template can use it. Prefer the template's managed identity with Storage Blob Data Reader on the container`);
+      }
+      return;
+    }
+    for (const child of node.children ?? []) visit(child);
+  };
+  visit(doc.root);
+  for (const finding of checker.findings) findings.push(finding);
 }
 
 export interface FileResult {
@@ -21,11 +47,18 @@ export interface FileResult {
   notes: string[];
 }
 
+/** --api-version must name a version this validator knows (checked once, before any file is read). */
+export function checkApiVersionOption(version: string | undefined): asserts version is ApiVersion | undefined {
+  if (version !== undefined && !isApiVersion(version)) {
+    throw new UsageError(`--api-version ${version} is not an AIB API version`, [`known: ${API_VERSIONS.join(', ')}`]);
+  }
+}
+
 function versionOf(template: ImageTemplateRef, options: ValidateOptions): { version: ApiVersion; note?: string } {
   const declared = template.apiVersion;
   if (declared && isApiVersion(declared)) return { version: declared };
   if (options.apiVersion) {
-    if (!isApiVersion(options.apiVersion)) throw new InputError(`--api-version ${options.apiVersion} is not an AIB API version`, { details: ['known: 2019-05-01-preview, 2020-02-14, 2021-10-01, 2022-02-14, 2022-07-01, 2023-07-01, 2024-02-01, 2025-10-01'] });
+    checkApiVersionOption(options.apiVersion);
     return { version: options.apiVersion, note: declared ? `apiVersion is ${declared}; checked against --api-version ${options.apiVersion}` : undefined };
   }
   const why = declared ? `apiVersion "${declared}" is ${declared.startsWith('[') ? 'an expression' : 'not a known AIB version'}` : 'no apiVersion';
@@ -71,8 +104,9 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
       const value = valueNode(props, key) as Node | undefined;
       if (value && isDynamic(value)) notes.push(`${label}${key} is an expression (${String(value.value).slice(0, 60)}); its steps were not checked`);
     }
-    findings.push(...checker.findings);
+    for (const finding of checker.findings) findings.push(finding);
   }
+  checkSasTokens(doc, findings, options.now ?? new Date());
   findings.sort((a, b) => a.line - b.line || a.column - b.column);
   return { file: doc.file, findings, notes };
 }
@@ -82,11 +116,10 @@ export async function validateFile(file: string, options: ValidateOptions = {}):
   if (file.toLowerCase().endsWith('.bicep')) {
     throw new InputError(`${file}: validate reads JSON templates; compile Bicep first (az bicep build --file ${file}) and validate the JSON`);
   }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+  const text = await readTemplateText(file);
+  const doc = parseJsonDocument(file, text);
+  if (findImageTemplates(doc).length === 0) {
+    throw new InputError(`${file}: holds no image template (neither a bare body with properties.source/customize/distribute nor a Microsoft.VirtualMachineImages/imageTemplates resource)`, { details: ['give the template file itself, or compile Bicep to JSON first'] });
   }
-  return validateDocument(parseJsonDocument(file, text), options);
+  return validateDocument(doc, options);
 }

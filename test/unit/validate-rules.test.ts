@@ -68,6 +68,8 @@ const pairs: [RuleId, () => Json, () => Json][] = [
   ['AIB131', () => { const t = linux(); steps(t)[2]!.destination = '/etc/motd'; return t; }, () => linux()],
   ['AIB132', () => { const t = windows(); steps(t)[3]!.destination = 'Temp\\app.config'; return t; }, () => windows()],
   ['AIB133', () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://github.com/o/r/blob/main/install.sh'; return t; }, () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://raw.githubusercontent.com/o/r/main/install.sh'; return t; }],
+  ['AIB134', () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2999-01-01&sp=r&sig=abc%3D'; return t; }, () => linux()],
+  ['AIB135', () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2020-01-01T00:00:00Z&sp=r&sig=abc%3D'; return t; }, () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2999-01-01&sp=r&sig=abc%3D'; return t; }],
   ['AIB140', () => { const t = windows(); const s = steps(t); s.splice(1, 0, s.pop() as Json); return t; }, () => windows()],
   ['AIB141', () => { const t = windows(); steps(t).push({ type: 'PowerShell', name: 'cleanup', inline: ['Remove-Item -Force c:\\DeprovisioningScript.ps1'] }); return t; }, () => windows()],
   ['AIB150', () => { const t = linux(); props(t).buildTimeoutInMinutes = 1000; return t; }, () => { const t = linux(); props(t).buildTimeoutInMinutes = 0; return t; }],

@@ -1,46 +1,65 @@
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
-import type { ChecksumSite, SiteDocument, UriValue } from '../fill/sites.js';
+import type { ChecksumSite, SiteDocument, UriValue } from './sites.js';
+import { customizerTypeOf, uriPropertyOf } from '../customizers/index.js';
 import { LineIndex, applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../util/text-position.js';
-import { BicepSyntaxError, literalOf, type Token } from './lexer.js';
-import { parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode } from './objects.js';
+import { BicepSyntaxError, literalOf, parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode, type Token } from '../bicep/index.js';
 
-const URI_PROPERTY: Record<string, 'scriptUri' | 'sourceUri'> = { shell: 'scriptUri', powershell: 'scriptUri', file: 'sourceUri' };
+
+/** Longest URI a var/param chain may build, and the deepest chain followed: hostile files cannot make resolution explode. */
+export const BICEP_MAX_RESOLVED_LENGTH = 8192;
+export const BICEP_MAX_CHAIN = 64;
+
+type Resolved = { value: string } | { reason: string };
 
 /**
- * Resolves a URI value: a plain string, an interpolated string whose parts are vars or param
+ * Resolves URI values: a plain string, an interpolated string whose parts are vars or param
  * defaults of this file that are themselves (resolvable) strings, or a bare reference to one.
+ * Each symbol is resolved once (memoized), chains are capped in depth and results in length.
  */
-function resolveValue(tokens: Token[], structure: BicepStructure, text: string, seen: Set<string> = new Set()): { value: string } | { reason: string } {
-  if (tokens.length !== 1) {
-    const shown = tokens.length === 0 ? '' : text.slice(tokens[0]?.start, tokens.at(-1)?.end);
-    return { reason: `the value ${shown ? `"${shown.replace(/\s+/g, ' ').slice(0, 60)}" ` : ''}is an expression` };
-  }
-  const token = tokens[0] as Token;
-  if (token.kind === 'ident') return resolveSymbol(token.value, structure, text, seen);
-  if (token.kind !== 'string') return { reason: `the value is not a string` };
-  let out = '';
-  for (const part of token.parts) {
-    if (part.kind === 'text') {
-      out += part.value;
-      continue;
-    }
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part.text)) return { reason: `\${${part.text}} is an expression, not a var or param of this file` };
-    const resolved = resolveSymbol(part.text, structure, text, seen);
-    if ('reason' in resolved) return resolved;
-    out += resolved.value;
-  }
-  return { value: out };
-}
+class Resolver {
+  private readonly memo = new Map<string, Resolved>();
+  constructor(
+    private readonly structure: BicepStructure,
+    private readonly text: string,
+  ) {}
 
-function resolveSymbol(name: string, structure: BicepStructure, text: string, seen: Set<string>): { value: string } | { reason: string } {
-  const symbol = structure.symbols.get(name);
-  if (!symbol) return { reason: `${name} is not a var or param with a default in this file` };
-  if (seen.has(name)) return { reason: `${name} refers to itself` };
-  if (symbol.kind === 'param' && symbol.value.length === 0) return { reason: `param ${name} has no default (its value comes from the deployment)` };
-  const resolved = resolveValue(symbol.value, structure, text, new Set([...seen, name]));
-  if ('reason' in resolved) return { reason: `${symbol.kind} ${name}: ${resolved.reason}` };
-  return resolved;
+  value(tokens: Token[], stack: readonly string[] = []): Resolved {
+    if (tokens.length !== 1) {
+      const shown = tokens.length === 0 ? '' : this.text.slice(tokens[0]?.start, tokens.at(-1)?.end);
+      return { reason: `the value ${shown ? `"${shown.replace(/\s+/g, ' ').slice(0, 60)}" ` : ''}is an expression` };
+    }
+    const token = tokens[0] as Token;
+    if (token.kind === 'ident') return this.symbol(token.value, stack);
+    if (token.kind !== 'string') return { reason: `the value is not a string` };
+    let out = '';
+    for (const part of token.parts) {
+      if (part.kind === 'text') out += part.value;
+      else {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part.text)) return { reason: `\${${part.text}} is an expression, not a var or param of this file` };
+        const resolved = this.symbol(part.text, stack);
+        if ('reason' in resolved) return resolved;
+        out += resolved.value;
+      }
+      if (out.length > BICEP_MAX_RESOLVED_LENGTH) return { reason: `the value grows past ${BICEP_MAX_RESOLVED_LENGTH} characters through vars and params; not a URI` };
+    }
+    return { value: out };
+  }
+
+  private symbol(name: string, stack: readonly string[]): Resolved {
+    const cached = this.memo.get(name);
+    if (cached) return cached;
+    const symbol = this.structure.symbols.get(name);
+    if (!symbol) return { reason: `${name} is not a var or param with a default in this file` };
+    if (stack.includes(name)) return { reason: `${name} refers to itself` };
+    if (stack.length >= BICEP_MAX_CHAIN) return { reason: `the chain of vars and params is deeper than ${BICEP_MAX_CHAIN}` };
+    if (symbol.kind === 'param' && symbol.value.length === 0) return { reason: `param ${name} has no default (its value comes from the deployment)` };
+    const resolved = this.value(symbol.value, [...stack, name]);
+    const result: Resolved = 'reason' in resolved && !resolved.reason.startsWith(`${symbol.kind} ${name}:`) ? { reason: `${symbol.kind} ${name}: ${resolved.reason}` } : resolved;
+    // Failures that depend on the path taken (cycles, depth) are not cached.
+    if ('value' in result || !/refers to itself|deeper than/.test(result.reason)) this.memo.set(name, result);
+    return result;
+  }
 }
 
 /** The checksum sites of a Bicep file: every object literal with type Shell/PowerShell + scriptUri or File + sourceUri. */
@@ -60,21 +79,22 @@ export function bicepSiteDocument(file: string, raw: string): SiteDocument {
   }
   const stem = basename(file).replace(/\.bicep$/i, '');
   const sites: ChecksumSite[] = [];
+  const resolver = new Resolver(structure, text);
   const named: { object: ObjectNode; name: string; key: PropertyNode }[] = [];
 
   for (const object of structure.objects) {
     if (object.inTypeDeclaration) continue;
     const typeValue = literalOf(property(object, 'type')?.value.length === 1 ? property(object, 'type')?.value[0] : undefined);
-    const uriProperty = typeValue ? URI_PROPERTY[typeValue.toLowerCase()] : undefined;
+    const uriProperty = uriPropertyOf(typeValue);
     const nameProp = property(object, 'name');
     const name = nameProp && nameProp.value.length === 1 ? literalOf(nameProp.value[0]) : undefined;
-    if (typeValue && ['shell', 'powershell', 'file', 'windowsrestart', 'windowsupdate'].includes(typeValue.toLowerCase()) && name !== undefined && nameProp) {
+    if (customizerTypeOf(typeValue) && name !== undefined && nameProp) {
       named.push({ object, name, key: nameProp });
     }
     if (!uriProperty) continue;
     const uriProp = property(object, uriProperty);
     if (!uriProp || uriProp.value.length === 0) continue;
-    const resolved = resolveValue(uriProp.value, structure, text);
+    const resolved = resolver.value(uriProp.value);
     const firstValue = uriProp.value[0] as Token;
     const uriText = text.slice(firstValue.start, (uriProp.value.at(-1) as Token).end);
     const uri: UriValue = 'value' in resolved ? { kind: 'literal', value: resolved.value } : { kind: 'unresolved', text: uriText, reason: resolved.reason };
