@@ -1,5 +1,5 @@
 import { basename, relative, resolve } from 'node:path';
-import { TooLargeError, UsageError } from '../errors.js';
+import { IoError, TooLargeError, UsageError, describeFsError, isNodeError } from '../errors.js';
 import { createAtomicWriteStream } from '../util/atomic-write.js';
 import { formatSize } from '../util/size.js';
 import { inlineEngine, workerEngine, type GzipEngine } from './deflate-pool.js';
@@ -125,6 +125,7 @@ export async function bundle(dir: string, options: BundleOptions): Promise<Bundl
     await target.commit();
   } catch (error) {
     await target.abort();
+    if (isNodeError(error)) throw new IoError(`cannot write ${options.output}: ${describeFsError(error)}; nothing was written`, error);
     throw error;
   } finally {
     await engine.close();

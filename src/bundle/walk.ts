@@ -50,7 +50,7 @@ export async function walkPayload(root: string, options: WalkOptions = {}): Prom
     throw new InputError(`cannot read payload folder ${root}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
   }
   if (!rootStat.isDirectory()) throw new InputError(`${root} is not a folder; aibgen bundle packs a folder`);
-  const realRoot = realpathSync(absoluteRoot);
+  const realRoot = realpathSync.native(absoluteRoot);
 
   const matcher: Ignore = ignore().add(['.git/', '.aibignore']);
   try {
@@ -102,16 +102,11 @@ export async function walkPayload(root: string, options: WalkOptions = {}): Prom
     const target = readlinkSync(full);
     // Where the link really leads, through every link on the way (a/b/up/../.. with up -> ../..);
     // a dangling link is followed as far as it exists.
-    let real: string;
-    try {
-      real = realpathSync(full);
-    } catch {
-      real = realPathOf(resolve(realpathSync(dirname(full)), target));
-    }
+    const real = realPathOf(full);
     const fromRoot = relative(realRoot, real);
     const inside = fromRoot === '' || (!fromRoot.startsWith(`..${sep}`) && fromRoot !== '..' && !isAbsolute(fromRoot));
     if (inside && !isAbsolute(target)) {
-      const home = realpathSync(dirname(full));
+      const home = realpathSync.native(dirname(full));
       if (real === home || home.startsWith(real + sep)) {
         throw refuse(join(root, relPath), `is a symlink to ${target}, a folder that contains the link itself (a loop)`, 'remove the link, or exclude it with --exclude or .aibignore');
       }
@@ -135,7 +130,7 @@ export async function walkPayload(root: string, options: WalkOptions = {}): Prom
     if (info.isFile()) {
       entries.push({ kind: 'file', path: relPath, source: full, size: info.size, executable: (info.mode & 0o100) !== 0 });
     } else if (info.isDirectory()) {
-      const real = realpathSync(full);
+      const real = realpathSync.native(full);
       if (visitedDirs.has(real) || real.startsWith(realRoot + sep)) {
         throw refuse(join(root, relPath), `is a symlink to ${target}, which leads back into folders already packed (a loop)`, 'remove the link or exclude it');
       }

@@ -1,4 +1,5 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { realPathOf } from '../util/real-path.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -87,12 +88,8 @@ export function resolveUri(uri: string, mappings: readonly UriMapping[]): Resolu
   const path = join(best.dir, relativePath);
   if (!inside(best.dir, path)) return { status: 'refused', reason: `"${rest}" leads outside ${best.dir}` };
   // Symlinks are followed by the read: the real path must stay inside the folder too.
-  try {
-    const real = realpathSync(path);
-    if (!inside(realpathSync(best.dir), real)) return { status: 'refused', reason: `"${rest}" is a symlink that leads outside ${best.dir} (to ${real})` };
-  } catch {
-    // Missing: reported as unreadable when it is hashed.
-  }
+  const real = realPathOf(path);
+  if (!inside(realPathOf(best.dir), real)) return { status: 'refused', reason: `"${rest}" is a symlink that leads outside ${best.dir} (to ${real})` };
   return { status: 'local', path, mapping: best };
 }
 

@@ -30,7 +30,8 @@ async function kindAt(path: string): Promise<'missing' | 'dir' | 'other'> {
   try {
     return (await lstat(path)).isDirectory() ? 'dir' : 'other';
   } catch (error) {
-    if (isNodeError(error) && error.code === 'ENOENT') return 'missing';
+    // ENOTDIR: something on the way is a file, which the check of the folders above reports.
+    if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return 'missing';
     throw new IoError(`cannot read ${path}: ${describeFsError(error)}`, error);
   }
 }
@@ -72,18 +73,15 @@ export async function init(dir: string, options: InitOptions): Promise<InitResul
   try {
     for (const [index, file] of sources.entries()) {
       const target = join(root, files[index] as string);
-      for (const folder of [...folders].filter((f) => f.startsWith(root)).sort()) {
-        if ((await kindAt(folder)) === 'missing' && target.startsWith(folder + sep)) {
-          await mkdir(folder);
-          madeFolders.push(folder);
-        }
-      }
+      const made = await mkdir(dirname(target), { recursive: true });
+      // mkdir names the topmost folder it created; everything below it is new too.
+      if (made) for (let folder = dirname(target); folder.length >= made.length; folder = dirname(folder)) madeFolders.push(folder);
       await copyFile(join(source, file), target, constants.COPYFILE_EXCL);
       created.push(target);
     }
   } catch (error) {
     for (const file of created.reverse()) await rm(file, { force: true });
-    for (const folder of madeFolders.reverse()) await rmdir(folder).catch(() => undefined);
+    for (const folder of madeFolders.sort((a, b) => b.length - a.length)) await rmdir(folder).catch(() => undefined);
     throw new IoError(`cannot create the project in ${dir}: ${describeFsError(error)}; nothing was left behind`, error);
   }
   return { dir, files };

@@ -28,7 +28,7 @@ export function strictlyInside(parent: string, child: string): boolean {
 }
 
 export function projectRoots(projectDir: string): ProjectRoots {
-  const dir = realpathSync(projectDir);
+  const dir = realpathSync.native(projectDir);
   for (let current = dir; ; current = dirname(current)) {
     if (existsSync(join(current, '.git'))) return { dir, root: current, rootKind: 'git work tree' };
     if (dirname(current) === current) return { dir, root: dir, rootKind: 'project folder' };
@@ -50,17 +50,19 @@ export function confineInput(roots: ProjectRoots, given: string, where: string, 
     throw new UnsafeInputError(`${where}: "${given}" is an absolute path; paths in the project file are relative to the project folder`, ['write it relative to the folder that holds aibgen.json, so the project builds the same on every machine']);
   }
   const path = resolve(roots.dir, given);
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch (error) {
-    throw new UnsafeInputError(`${where}: ${kind === 'dir' ? 'folder' : 'file'} not found (${given}): ${describeFsError(error)}`);
-  }
+  // Where it leads, through every symlink that exists on the way: judged before existence, so a
+  // path outside is called that whether or not something is there.
+  let real = realPathOf(path);
   if (!isInside(roots.root, real)) {
     const through = real === path ? '' : ` (through a symlink, it is ${real})`;
     throw new UnsafeInputError(`${where}: "${given}" lies outside the ${roots.rootKind} ${roots.root}${through}`, [
       `inputs must lie inside the ${roots.rootKind}; move or copy it there`,
     ]);
+  }
+  try {
+    real = realpathSync.native(path);
+  } catch (error) {
+    throw new UnsafeInputError(`${where}: ${kind === 'dir' ? 'folder' : 'file'} not found (${given}): ${describeFsError(error)}`);
   }
   const info = statSync(real);
   if (kind === 'dir' ? !info.isDirectory() : !info.isFile()) {
