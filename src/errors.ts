@@ -111,8 +111,9 @@ export class TooLargeError extends AibgenError {
   }
 }
 
+/** A system error from Node (ENOENT, EACCES ...), not one of ours, whose codes are strings too. */
 export function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+  return error instanceof Error && !(error instanceof AibgenError) && typeof (error as NodeJS.ErrnoException).code === 'string';
 }
 
 /** A short human reason for a file-system error ("No such file or directory"). */
