@@ -2,7 +2,7 @@ import { basename, relative, resolve } from 'node:path';
 import { IoError, TooLargeError, UsageError, describeFsError, isNodeError } from '../errors.js';
 import { createAtomicWriteStream } from '../util/atomic-write.js';
 import { formatSize } from '../util/size.js';
-import { inlineEngine, workerEngine, type GzipEngine } from './deflate-pool.js';
+import { WorkerEngine } from './deflate-pool.js';
 import { OutputSink } from './output-sink.js';
 import { GZIP_MEMBER_INPUT, writeTarGz } from './tar-gz.js';
 import { walkPayload, type BundleEntry, type WalkOptions } from './walk.js';
@@ -21,7 +21,7 @@ export interface BundleOptions extends WalkOptions {
   maxSize?: number;
   /** The mtime stored for every entry (default: SOURCE_DATE_EPOCH, else 1980-01-01T00:00:00Z). */
   mtime?: number;
-  /** Compression threads (default: up to 4, by CPU count; 0 = on the calling thread). */
+  /** Compression threads (default: one, and up to 4 by CPU count for large input). */
   workers?: number;
 }
 
@@ -89,32 +89,20 @@ export async function bundle(dir: string, options: BundleOptions): Promise<Bundl
   const outputRelative = relative(resolve(dir), resolve(options.output)).split('\\').join('/');
   const exclude = [...(options.exclude ?? [])];
   if (!outputRelative.startsWith('..')) exclude.push(`/${outputRelative.replace(/([*?[\]!#\\])/g, '\\$1')}`, `/.${basename(options.output)}.aibgen-*.tmp`);
-  // Workers boot on the other cores while this thread lists the folder.
-  const startingWorkers = options.workers === 0 ? undefined : workerEngine(level, options.workers);
-  startingWorkers?.catch(() => undefined);
+  // A worker boots on another core while this thread lists the folder; more join for large input.
+  const starting = WorkerEngine.start(level, 1);
+  starting.catch(() => undefined);
   let walk;
   try {
     walk = await walkPayload(dir, { ...options, exclude });
+    if (format === 'zip') checkWindowsCollisions(walk.entries, dir);
   } catch (error) {
-    await (await startingWorkers?.catch(() => undefined))?.close();
+    await (await starting.catch(() => undefined))?.close();
     throw error;
   }
-  if (format === 'zip') {
-    try {
-      checkWindowsCollisions(walk.entries, dir);
-    } catch (error) {
-      await (await startingWorkers?.catch(() => undefined))?.close();
-      throw error;
-    }
-  }
-  let engine: GzipEngine;
-  if (startingWorkers && (options.workers !== undefined || walk.bytesIn >= GZIP_MEMBER_INPUT)) {
-    engine = await startingWorkers;
-  } else {
-    // Small payload: one chunk, compressed here; the workers are not worth waiting for.
-    void startingWorkers?.then((w) => w.close(), () => undefined);
-    engine = await inlineEngine(level);
-  }
+  const engine = await starting;
+  const large = walk.bytesIn >= GZIP_MEMBER_INPUT || (format === 'zip' && walk.files > 64);
+  if (options.workers !== undefined || large) await engine.grow(options.workers);
   const target = await createAtomicWriteStream(options.output, { mode: 0o644, forceMode: true });
   const sink = new OutputSink(target);
   try {
