@@ -9,6 +9,13 @@ import { createRequire } from 'node:module';
 import { AibgenError, describeFsError, isNodeError } from './errors.js';
 import { processOutput, type Output } from './cli/output.js';
 import { parseSize } from './util/size.js';
+import type { BuildCliOptions } from './cli/build.js';
+import type { BundleCliOptions } from './cli/bundle.js';
+import type { ChecksumCliOptions } from './cli/checksum.js';
+import type { DeprovisionCliOptions } from './cli/deprovision.js';
+import type { FillCliOptions } from './cli/fill.js';
+import type { RenderCliOptions } from './cli/render.js';
+import type { ValidateCliOptions } from './cli/validate.js';
 
 const io: Output = processOutput();
 
@@ -70,8 +77,11 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--quiet', 'print nothing but problems')
     .option('--verbose', 'print progress even when stderr is not a terminal')
     .option('--prune', 'remove files from the artifacts folder that artifacts.json no longer lists')
-    .addHelpText('after', '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.')
-    .action((dir: string, options) => action(async () => (await import('./cli/build.js')).buildCommand(dir, options, io)));
+    .addHelpText(
+      'after',
+      '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.',
+    )
+    .action((dir: string, options: BuildCliOptions) => action(async () => (await import('./cli/build.js')).buildCommand(dir, options, io)));
 
   program
     .command('init')
@@ -79,7 +89,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .argument('[dir]', 'where to create it', '.')
     .addOption(new Option('--os <os>', 'the image OS').choices(['linux', 'windows']).makeOptionMandatory())
     .addHelpText('after', '\nExit codes: 0 created; 2 a file already exists (nothing is written).')
-    .action((dir: string, options) => action(async () => (await import('./cli/build.js')).initCommand(dir, options, io)));
+    .action((dir: string, options: { os: 'linux' | 'windows' }) => action(async () => (await import('./cli/build.js')).initCommand(dir, options, io)));
 
   program
     .command('validate')
@@ -90,7 +100,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
-    .action((files: string[], options) => action(async () => (await import('./cli/validate.js')).validateCommand(files, options, io)));
+    .action((files: string[], options: ValidateCliOptions) => action(async () => (await import('./cli/validate.js')).validateCommand(files, options, io)));
 
   program
     .command('fill')
@@ -98,14 +108,19 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .argument('<template...>', 'JSON template(s) (bare body or ARM deployment, comments allowed) or .bicep files')
     .option('-m, --map <uriPrefix=dir>', 'URIs starting with uriPrefix are files under dir (repeatable; longest prefix wins)', collect)
     .option('--fetch', 'download http(s) URIs that no --map matches and hash them as served')
-    .addOption(new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS)).default(30))
+    .addOption(
+      new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS)).default(30),
+    )
     .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
     .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
     .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong')
     .option('--json', 'print a machine-readable report of every customizer')
     .option('-o, --output <file>', 'write the result here instead of in place')
-    .addHelpText('after', '\nExit codes: 0 done (or --check: all right); 1 --check found problems, or --strict skips; 2 bad input or a file could not be hashed.')
-    .action((files: string[], options) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done (or --check: all right); 1 --check found problems, or --strict skips; 2 bad input or a file could not be hashed.',
+    )
+    .action((files: string[], options: FillCliOptions) => action(async () => (await import('./cli/fill.js')).fillCommand(files, options, io)));
 
   program
     .command('render')
@@ -117,8 +132,11 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--set-json <key=json>', 'a variable given as JSON: numbers, booleans, lists, objects (repeatable)', collect)
     .option('--partials <dir>', 'register every *.hbs in dir as a partial, by file name')
     .addOption(new Option('--eol <eol>', 'line endings for .ps1 (default crlf) and other files; .sh is always LF').choices(['lf', 'crlf']))
-    .addHelpText('after', '\nHelpers: sh, ps, json, base64, join, default, eq, ne, lower, upper (see README).\nExit codes: 0 written; 2 missing variables (all listed with file:line:column), bad template or usage.')
-    .action((template: string, options) => action(async () => (await import('./cli/render.js')).renderCommand(template, options, io)));
+    .addHelpText(
+      'after',
+      '\nHelpers: sh, ps, json, base64, join, default, eq, ne, lower, upper (see README).\nExit codes: 0 written; 2 missing variables (all listed with file:line:column), bad template or usage.',
+    )
+    .action((template: string, options: RenderCliOptions) => action(async () => (await import('./cli/render.js')).renderCommand(template, options, io)));
 
   program
     .command('deprovision')
@@ -134,7 +152,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--uri <url>', 'with --customizer: a File step downloading the script from this URL')
     .option('--inline', 'with --customizer: a Shell/PowerShell step that writes the script from base64 and checks its SHA-256')
     .addHelpText('after', '\nExit codes: 0 written; 2 bad options.')
-    .action((options) => action(async () => (await import('./cli/deprovision.js')).deprovisionCommand(options, io)));
+    .action((options: DeprovisionCliOptions) => action(async () => (await import('./cli/deprovision.js')).deprovisionCommand(options, io)));
 
   program
     .command('bundle')
@@ -151,8 +169,11 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--uri <url>', 'where the archive will be served from')
     .option('--destination <dir>', 'where the archive is unpacked on the build VM')
     .addOption(new Option('--os <os>', 'build VM OS for --customizer (default: linux for tar.gz, windows for zip)').choices(['linux', 'windows']))
-    .addHelpText('after', '\nExit codes: 0 written; 2 bad input, a refused path, or over --max-size (nothing is written).\nSOURCE_DATE_EPOCH sets the stored mtime (default 1980-01-01).')
-    .action((dir: string, options) => action(async () => (await import('./cli/bundle.js')).bundleCommand(dir, options, io)));
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 written; 2 bad input, a refused path, or over --max-size (nothing is written).\nSOURCE_DATE_EPOCH sets the stored mtime (default 1980-01-01).',
+    )
+    .action((dir: string, options: BundleCliOptions) => action(async () => (await import('./cli/bundle.js')).bundleCommand(dir, options, io)));
 
   program
     .command('checksum')
@@ -163,9 +184,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--quiet', 'with --check, print only failures')
     .addOption(new Option('--concurrency <n>', 'files hashed at once').argParser(int('--concurrency')).default(8))
     .addHelpText('after', '\nExit codes: 0 all good; 1 --check found a mismatch or unreadable file; 2 a file could not be hashed or bad usage.')
-    .action((files: string[], options) =>
-      action(async () => (await import('./cli/checksum.js')).checksumCommand(files, options, io)),
-    );
+    .action((files: string[], options: ChecksumCliOptions) => action(async () => (await import('./cli/checksum.js')).checksumCommand(files, options, io)));
 
   return program;
 }
@@ -216,7 +235,8 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+const isMain =
+  process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
 if (isMain) {
   exitQuietlyOnClosedPipe(process.stdout);
   exitQuietlyOnClosedPipe(process.stderr);

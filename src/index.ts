@@ -5,13 +5,86 @@
  *
  * This list is the public API (README, "Use as a library"); everything else is internal.
  */
-export { AibgenError, UsageError, InputError, ParseError, CheckFailedError, IoError, ProjectError, UnsafeInputError, LimitError, TooLargeError, type ErrorCode } from './errors.js';
+export {
+  AibgenError,
+  UsageError,
+  InputError,
+  ParseError,
+  CheckFailedError,
+  IoError,
+  ProjectError,
+  UnsafeInputError,
+  LimitError,
+  TooLargeError,
+  type ErrorCode,
+} from './errors.js';
 
-export { checksumFiles, checkSums, hashFile, sha256Hex, type ChecksumResult, type ChecksumOk, type ChecksumFailed, type ChecksumOptions, type CheckSumsResult, type CheckedEntry, type FileDigest } from './checksum/index.js';
+export {
+  checksumFiles,
+  checkSums,
+  hashFile,
+  sha256Hex,
+  type ChecksumResult,
+  type ChecksumOk,
+  type ChecksumFailed,
+  type ChecksumOptions,
+  type CheckSumsResult,
+  type CheckedEntry,
+  type FileDigest,
+} from './checksum/index.js';
 export { fillChecksums, type FillOptions, type FillReport, type SiteReport, type SiteStatus, type FetchOptions } from './fill/index.js';
-export { renderTemplate, renderToFile, renderText, loadVariables, type RenderOptions, type RenderResult, type Variables, type VariableSources, type Eol } from './render/index.js';
+export {
+  renderTemplate,
+  renderToFile,
+  renderText,
+  loadVariables,
+  type RenderOptions,
+  type RenderResult,
+  type Variables,
+  type VariableSources,
+  type Eol,
+} from './render/index.js';
 export { deprovisionScript, deprovisionCustomizer, writeDeprovisionScript, type DeprovisionOptions, type DeprovisionScript } from './deprovision/index.js';
 export { bundle, type BundleOptions, type BundleResult, type BundleFormat } from './bundle/index.js';
-export { extractSteps, inlineFileCommands, inlineScriptCommands, downloadCommands, type CustomizerStep, type CustomizerType, type ShellStep, type PowerShellStep, type FileStep, type WindowsRestartStep, type WindowsUpdateStep, type ExtractStepsOptions, type InlineFileOptions, type DownloadOptions } from './customizers/index.js';
-export { validateFile, validateDocument, formatText, formatJson, formatSarif, RULES, type ValidateOptions, type FileResult, type Finding, type Severity, type RuleInfo } from './validate/index.js';
-export { build, init, loadProject, type BuildOptions, type BuildResult, type ArtifactRecord, type StepSummary, type Notice, type InitOptions, type InitResult, type Project } from './project/index.js';
+export {
+  extractSteps,
+  inlineFileCommands,
+  inlineScriptCommands,
+  downloadCommands,
+  type CustomizerStep,
+  type CustomizerType,
+  type ShellStep,
+  type PowerShellStep,
+  type FileStep,
+  type WindowsRestartStep,
+  type WindowsUpdateStep,
+  type ExtractStepsOptions,
+  type InlineFileOptions,
+  type DownloadOptions,
+} from './customizers/index.js';
+export {
+  validateFile,
+  validateDocument,
+  formatText,
+  formatJson,
+  formatSarif,
+  RULES,
+  type ValidateOptions,
+  type FileResult,
+  type Finding,
+  type Severity,
+  type RuleInfo,
+} from './validate/index.js';
+export {
+  build,
+  init,
+  loadProject,
+  type BuildOptions,
+  type BuildResult,
+  type ArtifactRecord,
+  type StepSummary,
+  type Notice,
+  type InitOptions,
+  type InitResult,
+  type Project,
+} from './project/index.js';

@@ -106,7 +106,7 @@ export function parseBicep(text: string): BicepStructure {
         const s = state.get(top);
         if (s && !s.expectKey) s.value.push(token);
       }
-      const container: ContainerNode = { kind: token.value as '{' | '[' | '(' };
+      const container: ContainerNode = { kind: token.value };
       if (token.value === '{') {
         container.object = {
           start: token.start,
@@ -120,7 +120,8 @@ export function parseBicep(text: string): BicepStructure {
         state.set(container, { value: [], expectKey: true });
       }
       stack.push(container);
-      if (stack.length > MAX_BICEP_DEPTH) throw new BicepSyntaxError(`objects and arrays are nested more than ${MAX_BICEP_DEPTH} deep here; aibgen refuses such input`, token.start);
+      if (stack.length > MAX_BICEP_DEPTH)
+        throw new BicepSyntaxError(`objects and arrays are nested more than ${MAX_BICEP_DEPTH} deep here; aibgen refuses such input`, token.start);
       continue;
     }
     if (token.kind === 'punct' && CLOSERS[token.value]) {

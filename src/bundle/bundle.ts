@@ -1,6 +1,6 @@
 import { basename, relative, resolve } from 'node:path';
 import { IoError, TooLargeError, UsageError, describeFsError, isNodeError } from '../errors.js';
-import { createAtomicWriteStream } from '../util/atomic-write.js';
+import { createAtomicWriteStream, type AtomicWriteStream } from '../util/atomic-write.js';
 import { formatSize } from '../util/size.js';
 import { WorkerEngine } from './deflate-pool.js';
 import { OutputSink } from './output-sink.js';
@@ -63,7 +63,9 @@ export function resolveMtime(explicit: number | undefined, env = process.env): n
   if (!/^\d+$/.test(raw)) throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds, got "${raw}"`);
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value > MAX_MTIME) {
-    throw new UsageError(`SOURCE_DATE_EPOCH ${raw} is out of range: archives store times from 0 (1970) to ${MAX_MTIME} (2242); zip rounds into 1980-2107`, ['unset it, or use a time such as $(git log -1 --format=%ct)']);
+    throw new UsageError(`SOURCE_DATE_EPOCH ${raw} is out of range: archives store times from 0 (1970) to ${MAX_MTIME} (2242); zip rounds into 1980-2107`, [
+      'unset it, or use a time such as $(git log -1 --format=%ct)',
+    ]);
   }
   return value;
 }
@@ -77,7 +79,9 @@ export function resolveMtime(explicit: number | undefined, env = process.env): n
 export async function bundle(dir: string, options: BundleOptions): Promise<BundleResult> {
   const inferred = formatFromPath(options.output);
   if (options.format && inferred && options.format !== inferred) {
-    throw new UsageError(`--format ${options.format} does not match the output name ${options.output}`, [`name it ${basename(options.output).replace(/\.(tar\.gz|tgz|zip)$/i, '')}.${options.format}`]);
+    throw new UsageError(`--format ${options.format} does not match the output name ${options.output}`, [
+      `name it ${basename(options.output).replace(/\.(tar\.gz|tgz|zip)$/i, '')}.${options.format}`,
+    ]);
   }
   const format = options.format ?? inferred ?? 'tar.gz';
   const level = options.level ?? DEFAULT_LEVEL;
@@ -94,28 +98,31 @@ export async function bundle(dir: string, options: BundleOptions): Promise<Bundl
   starting.catch(() => undefined);
   let walk;
   try {
-    walk = await walkPayload(dir, { ...options, exclude });
+    walk = walkPayload(dir, { ...options, exclude });
     if (format === 'zip') checkWindowsCollisions(walk.entries, dir);
   } catch (error) {
     await (await starting.catch(() => undefined))?.close();
     throw error;
   }
   const engine = await starting;
-  const large = walk.bytesIn >= GZIP_MEMBER_INPUT || (format === 'zip' && walk.files > 64);
-  if (options.workers !== undefined || large) await engine.grow(options.workers);
-  const target = await createAtomicWriteStream(options.output, { mode: 0o644, forceMode: true });
-  const sink = new OutputSink(target);
+  let target: AtomicWriteStream | undefined;
+  let sink: OutputSink;
   try {
+    const large = walk.bytesIn >= GZIP_MEMBER_INPUT || (format === 'zip' && walk.files > 64);
+    if (options.workers !== undefined || large) await engine.grow(options.workers);
+    target = await createAtomicWriteStream(options.output, { mode: 0o644, forceMode: true });
+    sink = new OutputSink(target);
     const depth = 4;
     if (format === 'tar.gz') await writeTarGz(walk.entries, dir, mtime, engine, sink, depth);
     else await writeZip(walk.entries, dir, mtime, engine, sink, depth);
     if (sink.size > maxSize) throw tooLarge(sink.size, maxSize, walk.entries);
     await target.commit();
   } catch (error) {
-    await target.abort();
+    await target?.abort();
     if (isNodeError(error)) throw new IoError(`cannot write ${options.output}: ${describeFsError(error)}; nothing was written`, error);
     throw error;
   } finally {
+    // Every path out closes the workers: a live worker would keep the process from exiting.
     await engine.close();
   }
   return { path: options.output, format, size: sink.size, sha256: sink.digest(), files: walk.files, bytesIn: walk.bytesIn };
@@ -127,9 +134,15 @@ function tooLarge(size: number, maxSize: number, entries: readonly BundleEntry[]
     .sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
     .slice(0, 10)
     .map((e) => ({ path: e.path, size: e.size }));
-  return new TooLargeError(size, maxSize, largest, `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit (--max-size); nothing was written`, [
-    'largest inputs:',
-    ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
-    'the File customizer is meant for files under 20 MB: exclude what the image does not need',
-  ]);
+  return new TooLargeError(
+    size,
+    maxSize,
+    largest,
+    `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit (--max-size); nothing was written`,
+    [
+      'largest inputs:',
+      ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
+      'the File customizer is meant for files under 20 MB: exclude what the image does not need',
+    ],
+  );
 }

@@ -98,7 +98,10 @@ export class WorkerEngine implements GzipEngine {
       const worker = this.idle.pop() as Worker;
       const job = this.queue.shift() as { id: number; data: Uint8Array };
       // Structured clone would copy a view's whole backing buffer; send exactly the bytes, moved not copied.
-      const exact = job.data.byteOffset === 0 && job.data.byteLength === job.data.buffer.byteLength && job.data.buffer instanceof ArrayBuffer ? job.data : new Uint8Array(job.data);
+      const exact =
+        job.data.byteOffset === 0 && job.data.byteLength === job.data.buffer.byteLength && job.data.buffer instanceof ArrayBuffer
+          ? job.data
+          : new Uint8Array(job.data);
       worker.postMessage({ id: job.id, data: exact }, [exact.buffer as ArrayBuffer]);
     }
   }

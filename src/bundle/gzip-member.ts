@@ -16,7 +16,8 @@ const CRC_TABLE = (() => {
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c;
   }
-  for (let n = 0; n < 256; n++) for (let k = 1; k < 8; k++) t[k * 256 + n] = ((t[(k - 1) * 256 + n] as number) >>> 8) ^ (t[(t[(k - 1) * 256 + n] as number) & 0xff] as number);
+  for (let n = 0; n < 256; n++)
+    for (let k = 1; k < 8; k++) t[k * 256 + n] = ((t[(k - 1) * 256 + n] as number) >>> 8) ^ (t[(t[(k - 1) * 256 + n] as number) & 0xff] as number);
   return t;
 })();
 
@@ -30,7 +31,15 @@ export function crc32(data: Uint8Array): number {
   const end8 = data.length - (data.length % 8);
   for (; i < end8; i += 8) {
     c ^= d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24);
-    c = t[1792 + (c & 0xff)]! ^ t[1536 + ((c >>> 8) & 0xff)]! ^ t[1280 + ((c >>> 16) & 0xff)]! ^ t[1024 + (c >>> 24)]! ^ t[768 + d[i + 4]!]! ^ t[512 + d[i + 5]!]! ^ t[256 + d[i + 6]!]! ^ t[d[i + 7]!]!;
+    c =
+      t[1792 + (c & 0xff)]! ^
+      t[1536 + ((c >>> 8) & 0xff)]! ^
+      t[1280 + ((c >>> 16) & 0xff)]! ^
+      t[1024 + (c >>> 24)]! ^
+      t[768 + d[i + 4]!]! ^
+      t[512 + d[i + 5]!]! ^
+      t[256 + d[i + 6]!]! ^
+      t[d[i + 7]!]!;
   }
   for (; i < data.length; i++) c = t[(c ^ d[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;

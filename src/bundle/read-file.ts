@@ -7,7 +7,13 @@ import { AibgenError, describeFsError, isNodeError } from '../errors.js';
  * archive writer is the only producer, and compression runs on worker threads, so blocking here
  * costs nothing while avoiding three thread-pool round trips per small file.
  */
-export async function readExactly(path: string, displayPath: string, size: number, room: (want: number) => { buffer: Buffer; offset: number }, advance: (bytes: number) => Promise<void>): Promise<void> {
+export async function readExactly(
+  path: string,
+  displayPath: string,
+  size: number,
+  room: (want: number) => { buffer: Buffer; offset: number },
+  advance: (bytes: number) => Promise<void>,
+): Promise<void> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -38,12 +44,18 @@ export async function readExactly(path: string, displayPath: string, size: numbe
 /** A file that vanished or became unreadable after the folder was listed. */
 export function unreadable(path: string, error: unknown): AibgenError {
   const gone = isNodeError(error) && error.code === 'ENOENT';
-  return new AibgenError('E_BUNDLE', `${path} ${gone ? 'disappeared' : `could not be read (${describeFsError(error)})`} while it was being archived; nothing was written`, {
-    cause: error,
-    details: ['run the bundle again when nothing is changing the folder'],
-  });
+  return new AibgenError(
+    'E_BUNDLE',
+    `${path} ${gone ? 'disappeared' : `could not be read (${describeFsError(error)})`} while it was being archived; nothing was written`,
+    {
+      cause: error,
+      details: ['run the bundle again when nothing is changing the folder'],
+    },
+  );
 }
 
 function changed(path: string): AibgenError {
-  return new AibgenError('E_BUNDLE', `${path} changed size while it was being archived`, { details: ['run the bundle again when nothing is writing to the folder'] });
+  return new AibgenError('E_BUNDLE', `${path} changed size while it was being archived`, {
+    details: ['run the bundle again when nothing is writing to the folder'],
+  });
 }

@@ -20,12 +20,20 @@ export const GZIP_MEMBER_INPUT = 8 << 20;
 export const OWN_MEMBER_FILE_SIZE = 128 * 1024;
 
 /** Streams a tar of `entries` through gzip into `sink`; memory stays at a few chunks. */
-export async function writeTarGz(entries: readonly BundleEntry[], root: string, mtime: number, engine: GzipEngine, sink: OutputSink, depth: number): Promise<void> {
+export async function writeTarGz(
+  entries: readonly BundleEntry[],
+  root: string,
+  mtime: number,
+  engine: GzipEngine,
+  sink: OutputSink,
+  depth: number,
+): Promise<void> {
   const pipeline = new OrderedPipeline(sink, depth);
   // Full chunks travel to a worker and come back; reusing them keeps memory flat.
   const spare: Buffer<ArrayBuffer>[] = [];
   const recycle = (input: Uint8Array) => {
-    if (input.byteLength === GZIP_MEMBER_INPUT && spare.length < depth + 2) spare.push(Buffer.from(input.buffer as ArrayBuffer, input.byteOffset, input.byteLength));
+    if (input.byteLength === GZIP_MEMBER_INPUT && spare.length < depth + 2)
+      spare.push(Buffer.from(input.buffer as ArrayBuffer, input.byteOffset, input.byteLength));
   };
   let chunk: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(GZIP_MEMBER_INPUT);
   let used = 0;
@@ -88,4 +96,3 @@ export async function writeTarGz(entries: readonly BundleEntry[], root: string, 
   await flush();
   await pipeline.drain();
 }
-

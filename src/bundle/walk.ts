@@ -41,7 +41,7 @@ export function compareBytes(a: string, b: string): number {
  * Lists a payload folder for archiving: sorted by the bytes of the path, excludes applied, and
  * everything that cannot be reproduced or would escape the folder refused with the path named.
  */
-export async function walkPayload(root: string, options: WalkOptions = {}): Promise<WalkResult> {
+export function walkPayload(root: string, options: WalkOptions = {}): WalkResult {
   const absoluteRoot = resolve(root);
   let rootStat;
   try {
@@ -75,7 +75,11 @@ export async function walkPayload(root: string, options: WalkOptions = {}): Prom
       try {
         name = utf8.decode(raw);
       } catch {
-        throw refuse(join(root, rel, raw.toString('latin1')), 'the name is not valid UTF-8', 'rename the file; archive names must be UTF-8 to mean the same on every machine');
+        throw refuse(
+          join(root, rel, raw.toString('latin1')),
+          'the name is not valid UTF-8',
+          'rename the file; archive names must be UTF-8 to mean the same on every machine',
+        );
       }
       const relPath = rel ? `${rel}/${name}` : name;
       const full = join(dir, name);
@@ -108,7 +112,11 @@ export async function walkPayload(root: string, options: WalkOptions = {}): Prom
     if (inside && !isAbsolute(target)) {
       const home = realpathSync.native(dirname(full));
       if (real === home || home.startsWith(real + sep)) {
-        throw refuse(join(root, relPath), `is a symlink to ${target}, a folder that contains the link itself (a loop)`, 'remove the link, or exclude it with --exclude or .aibignore');
+        throw refuse(
+          join(root, relPath),
+          `is a symlink to ${target}, a folder that contains the link itself (a loop)`,
+          'remove the link, or exclude it with --exclude or .aibignore',
+        );
       }
       entries.push({ kind: 'symlink', path: relPath, target });
       return;

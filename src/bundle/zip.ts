@@ -34,7 +34,15 @@ const MSDOS_DIRECTORY = 0x10;
 
 async function prepare(entry: BundleEntry, root: string, engine: GzipEngine): Promise<Prepared> {
   if (entry.kind === 'dir') {
-    return { entry, name: Buffer.from(`${entry.path}/`, 'utf8'), method: 0, crc32: 0, size: 0, data: new Uint8Array(0), externalAttributes: (((S_IFDIR | 0o755) << 16) | MSDOS_DIRECTORY) >>> 0 };
+    return {
+      entry,
+      name: Buffer.from(`${entry.path}/`, 'utf8'),
+      method: 0,
+      crc32: 0,
+      size: 0,
+      data: new Uint8Array(0),
+      externalAttributes: (((S_IFDIR | 0o755) << 16) | MSDOS_DIRECTORY) >>> 0,
+    };
   }
   // A synchronous read: one syscall sequence instead of several thread-pool round trips per small file.
   let content: Buffer;
@@ -116,7 +124,8 @@ export function checkWindowsCollisions(entries: readonly BundleEntry[], root: st
     const key = entry.path.normalize('NFC').toLowerCase();
     const other = seen.get(key);
     if (other !== undefined) {
-      const how = other.normalize('NFC') === entry.path.normalize('NFC') ? 'the same name in two Unicode normal forms (NFC/NFD)' : 'the same name ignoring case';
+      const how =
+        other.normalize('NFC') === entry.path.normalize('NFC') ? 'the same name in two Unicode normal forms (NFC/NFD)' : 'the same name ignoring case';
       throw new AibgenError('E_BUNDLE', `${root}/${other} and ${root}/${entry.path} are ${how}; on Windows, Expand-Archive would keep only one of them`, {
         details: ['rename or exclude one of them'],
       });
@@ -125,8 +134,18 @@ export function checkWindowsCollisions(entries: readonly BundleEntry[], root: st
   }
 }
 
-export async function writeZip(entries: readonly BundleEntry[], root: string, mtime: number, engine: GzipEngine, sink: OutputSink, depth: number): Promise<void> {
-  if (entries.length > 0xffff) throw new AibgenError('E_BUNDLE', `${entries.length} entries are more than a zip without zip64 holds (65535)`, { details: ['use --format tar.gz, or split the payload'] });
+export async function writeZip(
+  entries: readonly BundleEntry[],
+  root: string,
+  mtime: number,
+  engine: GzipEngine,
+  sink: OutputSink,
+  depth: number,
+): Promise<void> {
+  if (entries.length > 0xffff)
+    throw new AibgenError('E_BUNDLE', `${entries.length} entries are more than a zip without zip64 holds (65535)`, {
+      details: ['use --format tar.gz, or split the payload'],
+    });
   const dos = dosDateTime(mtime);
   const central: Buffer[] = [];
   const inFlight: { bytes: number; job: Promise<Prepared> }[] = [];
@@ -147,7 +166,9 @@ export async function writeZip(entries: readonly BundleEntry[], root: string, mt
 
   for (const entry of entries) {
     if (entry.kind === 'file' && entry.size > ZIP_MAX_FILE) {
-      throw new AibgenError('E_BUNDLE', `${root}/${entry.path} is ${entry.size} bytes; the zip writer takes files up to ${ZIP_MAX_FILE}`, { details: ['use --format tar.gz (it streams), or deliver that file with a download step'] });
+      throw new AibgenError('E_BUNDLE', `${root}/${entry.path} is ${entry.size} bytes; the zip writer takes files up to ${ZIP_MAX_FILE}`, {
+        details: ['use --format tar.gz (it streams), or deliver that file with a download step'],
+      });
     }
     const bytes = entry.kind === 'file' ? entry.size : 0;
     const job = prepare(entry, root, engine);

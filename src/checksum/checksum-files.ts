@@ -33,8 +33,7 @@ export async function checksumFiles(paths: readonly FileName[], options: Checksu
   const concurrency = options.concurrency ?? 8;
   return mapLimit(paths, concurrency, async (path): Promise<ChecksumResult> => {
     try {
-      const digest =
-        path === '-' ? await hashStream((options.stdin ?? process.stdin) as unknown as import('node:stream').Readable) : await hashFile(path);
+      const digest = path === '-' ? await hashStream((options.stdin ?? process.stdin) as unknown as import('node:stream').Readable) : await hashFile(path);
       return { path, ...digest };
     } catch (error) {
       return { path, error: describeFsError(error) };

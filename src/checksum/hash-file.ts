@@ -61,7 +61,6 @@ export async function hashFile(path: string | Buffer): Promise<FileDigest> {
   return { sha256: hasher.digest('hex'), size };
 }
 
-
 export async function hashStream(stream: Readable): Promise<FileDigest> {
   const hasher = createHash('sha256');
   let size = 0;

@@ -13,7 +13,14 @@ export interface BuildCliOptions {
 function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function summary(result: BuildResult): string {
@@ -41,7 +48,8 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
     onStep: progress ? (e) => io.err(`${dim(e.reused ? 'kept ' : 'built')} ${e.name} (${e.kind}) ${dim(`${Math.round(e.ms)} ms`)}\n`) : undefined,
   });
   for (const notice of result.notices) io.err(`aibgen: ${notice.level}: ${notice.message}\n`);
-  for (const warning of result.warnings) io.err(`${warning.file}:${warning.line}:${warning.column}  warning  ${warning.rule} ${warning.ruleName}  ${warning.message}\n`);
+  for (const warning of result.warnings)
+    io.err(`${warning.file}:${warning.line}:${warning.column}  warning  ${warning.rule} ${warning.ruleName}  ${warning.message}\n`);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   if (options.check) {
     for (const item of result.stale) {
@@ -49,10 +57,14 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
       for (const line of item.diff) io.err(`  ${line}\n`);
     }
     if (result.extraArtifacts.length > 0 && !options.quiet) {
-      io.err(`aibgen: note: ${result.extraArtifacts.length} file(s) in ${rel(result.project.artifacts.path)} are not listed in artifacts.json (older builds?): ${result.extraArtifacts.join(', ')}; aibgen build --prune removes them\n`);
+      io.err(
+        `aibgen: note: ${result.extraArtifacts.length} file(s) in ${rel(result.project.artifacts.path)} are not listed in artifacts.json (older builds?): ${result.extraArtifacts.join(', ')}; aibgen build --prune removes them\n`,
+      );
     }
     if (options.json) {
-      io.out(`${JSON.stringify({ current: result.stale.length === 0, stale: result.stale.map((s) => ({ path: rel(s.path), reason: s.reason })), extraArtifacts: result.extraArtifacts }, null, 2)}\n`);
+      io.out(
+        `${JSON.stringify({ current: result.stale.length === 0, stale: result.stale.map((s) => ({ path: rel(s.path), reason: s.reason })), extraArtifacts: result.extraArtifacts }, null, 2)}\n`,
+      );
     }
     if (result.stale.length > 0) {
       io.err(`aibgen: ${result.stale.length} file(s) are stale; run aibgen build${dir ? ` ${dir}` : ''} and commit the result\n`);
@@ -67,8 +79,11 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
     );
   } else if (!options.quiet) {
     io.out(summary(result));
-    const extra = result.extraArtifacts.length > 0 ? `; ${result.extraArtifacts.length} older file(s) there are not listed (aibgen build --prune removes them)` : '';
-    io.out(`\nwrote ${rel(result.outputs.template)}, ${rel(result.outputs.customize)}, ${rel(result.outputs.artifactsJson)} and ${result.artifacts.length} artifact(s) in ${rel(result.project.artifacts.path)}${extra}\n`);
+    const extra =
+      result.extraArtifacts.length > 0 ? `; ${result.extraArtifacts.length} older file(s) there are not listed (aibgen build --prune removes them)` : '';
+    io.out(
+      `\nwrote ${rel(result.outputs.template)}, ${rel(result.outputs.customize)}, ${rel(result.outputs.artifactsJson)} and ${result.artifacts.length} artifact(s) in ${rel(result.project.artifacts.path)}${extra}\n`,
+    );
   }
   return 0;
 }

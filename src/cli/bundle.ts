@@ -23,7 +23,8 @@ export async function bundleCommand(dir: string, options: BundleCliOptions, io: 
     throw new UsageError('--customizer needs --uri <url> (where the archive will be served) and --destination <dir> (where to unpack it)');
   }
   const format = options.format ?? formatFromPath(options.output);
-  if (!format) throw new UsageError(`cannot tell the archive format from the name ${options.output}`, ['name it .tar.gz, .tgz or .zip, or pass --format tar.gz|zip']);
+  if (!format)
+    throw new UsageError(`cannot tell the archive format from the name ${options.output}`, ['name it .tar.gz, .tgz or .zip, or pass --format tar.gz|zip']);
   const os = options.os ?? (format === 'zip' ? 'windows' : 'linux');
   // Checked before anything is packed, so a bad --destination leaves no archive behind.
   if (options.customizer) checkUnpackTarget(os, format, options.destination as string);
@@ -49,7 +50,9 @@ export async function bundleCommand(dir: string, options: BundleCliOptions, io: 
     io.out(`${JSON.stringify(steps ? { ...result, customizers: steps } : result, null, 2)}\n`);
     return 0;
   }
-  io.out(`${result.path}\n  format  ${result.format}\n  size    ${result.size} bytes\n  sha256  ${result.sha256}\n  files   ${result.files} (${result.bytesIn} bytes in)\n`);
+  io.out(
+    `${result.path}\n  format  ${result.format}\n  size    ${result.size} bytes\n  sha256  ${result.sha256}\n  files   ${result.files} (${result.bytesIn} bytes in)\n`,
+  );
   if (steps) io.out(`${JSON.stringify(steps, null, 2)}\n`);
   return 0;
 }

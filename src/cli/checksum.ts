@@ -70,7 +70,9 @@ async function checkCommand(sumsPath: string, options: ChecksumCliOptions, io: O
   flush();
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   if (result.malformedLines.length > 0) {
-    io.err(`aibgen: WARNING: ${plural(result.malformedLines.length, 'line is', 'lines are')} improperly formatted (line ${result.malformedLines.join(', ')})\n`);
+    io.err(
+      `aibgen: WARNING: ${plural(result.malformedLines.length, 'line is', 'lines are')} improperly formatted (line ${result.malformedLines.join(', ')})\n`,
+    );
   }
   if (result.unreadable > 0) io.err(`aibgen: WARNING: ${plural(result.unreadable, 'listed file', 'listed files')} could not be read\n`);
   if (result.mismatched > 0) io.err(`aibgen: WARNING: ${plural(result.mismatched, 'computed checksum', 'computed checksums')} did NOT match\n`);

@@ -23,7 +23,9 @@ export async function deprovisionCommand(options: DeprovisionCliOptions, io: Out
   if (options.os === 'windows' && linuxOnly) throw new UsageError('--keep-user and --cloud-init-clean are Linux options (waagent, cloud-init)');
   if (options.os === 'linux' && windowsOnly) throw new UsageError('--mode-vm and --timeout-minutes are Windows options (Sysprep)');
   if (options.customizer && Boolean(options.uri) === Boolean(options.inline)) {
-    throw new UsageError('--customizer needs exactly one of --uri <url> (a File step from where you host the script) or --inline (the script travels in the template)');
+    throw new UsageError(
+      '--customizer needs exactly one of --uri <url> (a File step from where you host the script) or --inline (the script travels in the template)',
+    );
   }
   const spec: DeprovisionOptions =
     options.os === 'linux'
@@ -34,7 +36,8 @@ export async function deprovisionCommand(options: DeprovisionCliOptions, io: Out
     io.data(script.bytes);
   } else {
     const path = await writeDeprovisionScript(script, options.output ?? '.');
-    if (basename(path) !== script.fileName) io.err(`aibgen: warning: ${path}: AIB only runs a file named ${script.fileName} at ${script.vmPath}; keep that name where you upload it\n`);
+    if (basename(path) !== script.fileName)
+      io.err(`aibgen: warning: ${path}: AIB only runs a file named ${script.fileName} at ${script.vmPath}; keep that name where you upload it\n`);
     io.err(`${path}: sha256 ${script.sha256}\n`);
   }
   if (options.customizer) {

@@ -50,29 +50,29 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
       `${JSON.stringify(
         {
           files: [
-          ...reports.map((r) => ({
-            file: r.file,
-            changed: r.changed,
-            written: r.written ?? null,
-            customizers: r.sites.map((s) => ({
-              template: s.template,
-              pointer: s.pointer,
-              name: s.name ?? null,
-              type: s.type,
-              uri: s.uri,
-              localPath: s.localPath ?? null,
-              fetched: s.fetched,
-              status: s.status,
-              expected: s.expected ?? null,
-              actual: s.actual ?? null,
-              reason: s.reason ?? null,
-              line: s.line,
-              column: s.column,
+            ...reports.map((r) => ({
+              file: r.file,
+              changed: r.changed,
+              written: r.written ?? null,
+              customizers: r.sites.map((s) => ({
+                template: s.template,
+                pointer: s.pointer,
+                name: s.name ?? null,
+                type: s.type,
+                uri: s.uri,
+                localPath: s.localPath ?? null,
+                fetched: s.fetched,
+                status: s.status,
+                expected: s.expected ?? null,
+                actual: s.actual ?? null,
+                reason: s.reason ?? null,
+                line: s.line,
+                column: s.column,
+              })),
+              duplicateNames: r.duplicateNames,
+              error: null,
             })),
-            duplicateNames: r.duplicateNames,
-            error: null,
-          })),
-          ...failed.map((f) => ({ file: f.file, error: { code: f.error.code, message: f.error.message, details: f.error.details } })),
+            ...failed.map((f) => ({ file: f.file, error: { code: f.error.code, message: f.error.message, details: f.error.details } })),
           ],
           problems: problems.length,
         },
@@ -92,7 +92,9 @@ function printText(report: FillReport, options: FillCliOptions, io: Output): voi
   for (const dup of report.duplicateNames) {
     const [first, ...rest] = dup.positions;
     if (!first) continue;
-    io.err(`${report.file}:${first.line}:${first.column}  warning  ${dup.templateName}: ${dup.positions.length} customizers are named "${dup.name}" (also at line ${rest.map((p) => p.line).join(', ')}); give each a unique name\n`);
+    io.err(
+      `${report.file}:${first.line}:${first.column}  warning  ${dup.templateName}: ${dup.positions.length} customizers are named "${dup.name}" (also at line ${rest.map((p) => p.line).join(', ')}); give each a unique name\n`,
+    );
   }
   for (const site of report.sites) {
     if (site.status === 'skipped') io.err(`${where(report, site)}  skipped: ${site.reason}  (${site.uri})\n`);
@@ -118,5 +120,7 @@ function printText(report: FillReport, options: FillCliOptions, io: Output): voi
   }
   const fixed = report.sites.filter((s) => isProblem(s)).length;
   const target = report.written ?? report.file;
-  io.err(`${target}: ${fixed === 0 ? 'already right, unchanged' : `${fixed} checksum(s) written`}; ${count('ok')} already right, ${count('skipped')} skipped\n`);
+  io.err(
+    `${target}: ${fixed === 0 ? 'already right, unchanged' : `${fixed} checksum(s) written`}; ${count('ok')} already right, ${count('skipped')} skipped\n`,
+  );
 }

@@ -69,7 +69,8 @@ export async function deprovisionScript(options: DeprovisionOptions): Promise<De
 }
 
 function validTimeout(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 960) throw new UsageError(`--timeout-minutes must be a whole number from 1 to 960 (the build timeout's maximum), got ${minutes}`);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 960)
+    throw new UsageError(`--timeout-minutes must be a whole number from 1 to 960 (the build timeout's maximum), got ${minutes}`);
   return minutes;
 }
 
@@ -86,7 +87,12 @@ export function deprovisionCustomizer(script: DeprovisionScript, delivery: { uri
 /** Writes the override into `output` (a folder, or a file path); returns the path written. */
 export async function writeDeprovisionScript(script: DeprovisionScript, output = '.'): Promise<string> {
   let path = output;
-  const isDir = output.endsWith('/') || (await stat(output).then((s) => s.isDirectory(), () => false));
+  const isDir =
+    output.endsWith('/') ||
+    (await stat(output).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
   if (isDir) path = join(output, script.fileName);
   await writeFileAtomic(path, script.bytes, { mode: script.mode, forceMode: true });
   return path;

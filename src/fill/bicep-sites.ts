@@ -5,7 +5,6 @@ import { customizerTypeOf, uriPropertyOf } from '../customizers/index.js';
 import { LineIndex, applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../util/text-position.js';
 import { BicepSyntaxError, literalOf, parseBicep, property, type BicepStructure, type ObjectNode, type PropertyNode, type Token } from '../bicep/index.js';
 
-
 /** Longest URI a var/param chain may build, and the deepest chain followed: hostile files cannot make resolution explode. */
 export const BICEP_MAX_RESOLVED_LENGTH = 8192;
 export const BICEP_MAX_CHAIN = 64;
@@ -41,7 +40,8 @@ class Resolver {
         if ('reason' in resolved) return resolved;
         out += resolved.value;
       }
-      if (out.length > BICEP_MAX_RESOLVED_LENGTH) return { reason: `the value grows past ${BICEP_MAX_RESOLVED_LENGTH} characters through vars and params; not a URI` };
+      if (out.length > BICEP_MAX_RESOLVED_LENGTH)
+        return { reason: `the value grows past ${BICEP_MAX_RESOLVED_LENGTH} characters through vars and params; not a URI` };
     }
     return { value: out };
   }
@@ -55,7 +55,8 @@ class Resolver {
     if (stack.length >= BICEP_MAX_CHAIN) return { reason: `the chain of vars and params is deeper than ${BICEP_MAX_CHAIN}` };
     if (symbol.kind === 'param' && symbol.value.length === 0) return { reason: `param ${name} has no default (its value comes from the deployment)` };
     const resolved = this.value(symbol.value, [...stack, name]);
-    const result: Resolved = 'reason' in resolved && !resolved.reason.startsWith(`${symbol.kind} ${name}:`) ? { reason: `${symbol.kind} ${name}: ${resolved.reason}` } : resolved;
+    const result: Resolved =
+      'reason' in resolved && !resolved.reason.startsWith(`${symbol.kind} ${name}:`) ? { reason: `${symbol.kind} ${name}: ${resolved.reason}` } : resolved;
     // Failures that depend on the path taken (cycles, depth) are not cached.
     if ('value' in result || !/refers to itself|deeper than/.test(result.reason)) this.memo.set(name, result);
     return result;

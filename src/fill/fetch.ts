@@ -29,7 +29,8 @@ function fetchError(url: string, why: string): AibgenError {
  */
 export async function fetchAndHash(url: string, options: FetchOptions = {}): Promise<FetchedDigest> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) throw new UsageError(`the fetch timeout must be from 1 ms to ${2 ** 31 - 1} ms (24.8 days), got ${timeoutMs} ms`);
+  if (!(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1))
+    throw new UsageError(`the fetch timeout must be from 1 ms to ${2 ** 31 - 1} ms (24.8 days), got ${timeoutMs} ms`);
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   const maxRedirects = options.maxRedirects ?? 5;
   const deadline = Date.now() + timeoutMs;
@@ -54,7 +55,7 @@ function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: num
       if (!settled) resolveOnce(value);
       settled = true;
     };
-    const reject = (error: unknown) => {
+    const reject = (error: Error) => {
       if (!settled) rejectOnce(error);
       settled = true;
     };

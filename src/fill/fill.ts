@@ -101,7 +101,8 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
   const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
 
   // Hash each distinct file or URL once.
-  const sourceKey = (source: Source): string | undefined => (source.kind === 'local' ? `l:${source.path}` : source.kind === 'fetch' ? `u:${source.url}` : undefined);
+  const sourceKey = (source: Source): string | undefined =>
+    source.kind === 'local' ? `l:${source.path}` : source.kind === 'fetch' ? `u:${source.url}` : undefined;
   const keys = [...new Set(sources.map(sourceKey).filter((k): k is string => k !== undefined))];
   const digests = new Map<string, { sha256: string } | { error: string }>();
   await mapLimit(keys, options.concurrency ?? 8, async (key) => {
@@ -155,12 +156,15 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
   let written: string | undefined;
   const unreadable = sites.filter((s) => s.status === 'unreadable');
   if (unreadable.length > 0 && !options.check) {
-    throw new InputError(`${file}: ${unreadable.length === 1 ? 'a referenced file' : `${unreadable.length} referenced files`} could not be hashed; nothing was written`, {
-      details: [
-        ...unreadable.map((s) => `${file}:${s.line}:${s.column}  ${s.template}/${s.customizer}  ${s.reason}`),
-        'fix the URI, or the --map folder it is looked up under',
-      ],
-    });
+    throw new InputError(
+      `${file}: ${unreadable.length === 1 ? 'a referenced file' : `${unreadable.length} referenced files`} could not be hashed; nothing was written`,
+      {
+        details: [
+          ...unreadable.map((s) => `${file}:${s.line}:${s.column}  ${s.template}/${s.customizer}  ${s.reason}`),
+          'fix the URI, or the --map folder it is looked up under',
+        ],
+      },
+    );
   }
   const skipped = sites.filter((s) => s.status === 'skipped');
   if (options.strict && !options.check && skipped.length > 0) {

@@ -4,7 +4,6 @@ import { applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../
 import type { ChecksumSite, SiteDocument } from './sites.js';
 import { uriPropertyOf } from '../customizers/index.js';
 
-
 /** The checksum sites of a JSON template (bare body or ARM, with comments allowed). */
 export function jsonSiteDocument(doc: JsonDocument): SiteDocument {
   const sites: ChecksumSite[] = [];
@@ -36,7 +35,8 @@ export function jsonSiteDocument(doc: JsonDocument): SiteDocument {
             position: doc.lines.position(checksumNode.offset),
           }
         : undefined,
-      edit: (sha256) => (checksumNode ? [{ offset: checksumNode.offset, length: checksumNode.length, text: `"${sha256}"` }] : insertAfter(doc, uriProp, sha256)),
+      edit: (sha256) =>
+        checksumNode ? [{ offset: checksumNode.offset, length: checksumNode.length, text: `"${sha256}"` }] : insertAfter(doc, uriProp, sha256),
     });
   }
   const duplicateNames = findDuplicateNames(doc, customizers);

@@ -27,16 +27,13 @@ export function parseMapping(spec: string, baseDir = process.cwd()): UriMapping 
     throw new UsageError(`--map "${spec}" is not <uriPrefix>=<dir>`, ['example: --map https://contoso.blob.core.windows.net/scripts/=./scripts']);
   }
   const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
-  const at = [...candidates].reverse().find((i) => isFolder(resolve(baseDir, spec.slice(i + 1)))) ?? (candidates.at(-1) as number);
+  const last = candidates[candidates.length - 1] as number;
+  const at = [...candidates].reverse().find((i) => isFolder(resolve(baseDir, spec.slice(i + 1)))) ?? last;
   const prefix = spec.slice(0, at);
   return { prefix, path: withoutQuery(prefix), dir: resolve(baseDir, spec.slice(at + 1)) };
 }
 
-export type UriKind =
-  | { kind: 'expression' }
-  | { kind: 'placeholder' }
-  | { kind: 'empty' }
-  | { kind: 'literal' };
+export type UriKind = { kind: 'expression' } | { kind: 'placeholder' } | { kind: 'empty' } | { kind: 'literal' };
 
 /** ARM expressions ("[concat(...)]", and "[[...]" escaped ones meant for a later deployment) and "<placeholders>" are not URIs. */
 export function classifyUri(uri: string): UriKind {
@@ -47,10 +44,7 @@ export function classifyUri(uri: string): UriKind {
   return { kind: 'literal' };
 }
 
-export type Resolution =
-  | { status: 'local'; path: string; mapping: UriMapping }
-  | { status: 'unmapped' }
-  | { status: 'refused'; reason: string };
+export type Resolution = { status: 'local'; path: string; mapping: UriMapping } | { status: 'unmapped' } | { status: 'refused'; reason: string };
 
 /** Whether `uriPath` lies under `prefixPath`: equal up to the prefix, then at a path boundary. */
 function underPrefix(uriPath: string, prefixPath: string): boolean {

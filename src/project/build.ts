@@ -81,13 +81,20 @@ function display(path: string): string {
 function chooseTemplate(project: Project, doc: JsonDocument): ImageTemplateRef {
   const templates = findImageTemplates(doc);
   const where = `${project.template.given}`;
-  if (templates.length === 0) throw new ProjectError(`${where}: holds no image template (a bare body with properties, or a Microsoft.VirtualMachineImages/imageTemplates resource)`);
+  if (templates.length === 0)
+    throw new ProjectError(`${where}: holds no image template (a bare body with properties, or a Microsoft.VirtualMachineImages/imageTemplates resource)`);
   if (project.templateName) {
     const named = templates.find((t) => t.name === project.templateName);
-    if (!named) throw new ProjectError(`${project.file}: templateName: no image template named "${project.templateName}" in ${where} (found: ${templates.map((t) => t.name).join(', ')})`);
+    if (!named)
+      throw new ProjectError(
+        `${project.file}: templateName: no image template named "${project.templateName}" in ${where} (found: ${templates.map((t) => t.name).join(', ')})`,
+      );
     return named;
   }
-  if (templates.length > 1) throw new ProjectError(`${where}: holds ${templates.length} image templates (${templates.map((t) => t.name).join(', ')}); say which with "templateName" in ${project.file}`);
+  if (templates.length > 1)
+    throw new ProjectError(
+      `${where}: holds ${templates.length} image templates (${templates.map((t) => t.name).join(', ')}); say which with "templateName" in ${project.file}`,
+    );
   return templates[0] as ImageTemplateRef;
 }
 
@@ -148,7 +155,13 @@ function relocate(finding: Finding, composedLists: { pointer: string; entries: r
     const step = entries[index]?.step;
     if (step && step.kind !== 'existing') {
       const [file, line, column] = step.at.split(/:(?=\d+:\d+$)|:(?=\d+$)/);
-      return { ...finding, file: file ?? finding.file, line: Number(line), column: Number(column), message: `${step.where} "${step.name}": ${finding.message}` };
+      return {
+        ...finding,
+        file: file ?? finding.file,
+        line: Number(line),
+        column: Number(column),
+        message: `${step.where} "${step.name}": ${finding.message}`,
+      };
     }
   }
   const segments = finding.pointer
@@ -204,12 +217,24 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
   let wrote = false;
   try {
     if (lock) {
-      if (lock.tookOver) notices.push({ level: 'note', message: `an earlier build (pid ${lock.tookOver.pid}) was interrupted; everything it may have left half-done is rewritten` });
+      if (lock.tookOver)
+        notices.push({
+          level: 'note',
+          message: `an earlier build (pid ${lock.tookOver.pid}) was interrupted; everything it may have left half-done is rewritten`,
+        });
       await sweepLeftovers([outputDir, project.artifacts.path]);
     }
     staging = await createStaging(outputDir, options.check ?? false);
     const previous = await readPrevious(project.siblings.artifactsJson);
-    const ctx = { project, os, vars, staging, aibgenVersion: aibgenVersion(), previous, warn: (message: string) => notices.push({ level: 'warning' as const, message }) };
+    const ctx = {
+      project,
+      os,
+      vars,
+      staging,
+      aibgenVersion: aibgenVersion(),
+      previous,
+      warn: (message: string) => notices.push({ level: 'warning' as const, message }),
+    };
     const allSteps = [...project.steps, ...(project.validation?.steps ?? [])];
     const produced = await mapLimit(allSteps, options.concurrency ?? 4, async (step) => {
       const out = await produceStep(ctx, step);
@@ -223,28 +248,56 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
       template,
       templateSteps: project.templateSteps,
       customize: slots(project.steps),
-      validation: project.validation ? { slots: slots(project.validation.steps), continueDistributeOnFailure: project.validation.continueDistributeOnFailure, sourceValidationOnly: project.validation.sourceValidationOnly } : undefined,
+      validation: project.validation
+        ? {
+            slots: slots(project.validation.steps),
+            continueDistributeOnFailure: project.validation.continueDistributeOnFailure,
+            sourceValidationOnly: project.validation.sourceValidationOnly,
+          }
+        : undefined,
     });
 
     const validation = validateDocument(parseJsonDocument(display(project.output.path), composed.text), { os });
     const propsPointer = `${template.pointer}/properties`;
-    const lists = [{ pointer: `${propsPointer}/customize`, entries: composed.customize }, ...(composed.inVMValidations ? [{ pointer: `${propsPointer}/validate/inVMValidations`, entries: composed.inVMValidations }] : [])];
+    const lists = [
+      { pointer: `${propsPointer}/customize`, entries: composed.customize },
+      ...(composed.inVMValidations ? [{ pointer: `${propsPointer}/validate/inVMValidations`, entries: composed.inVMValidations }] : []),
+    ];
     // A SAS token in baseUri is called out once, below, rather than once per artifact URI.
     const findings = validation.findings.filter((f) => f.rule !== 'AIB134').map((f) => relocate(f, lists, doc));
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
-      throw new CheckFailedError(`the built template would have ${errors.length} validation error(s); nothing was written`, errors.map((f) => `${f.file}:${f.line}:${f.column}  ${f.rule} ${f.ruleName}  ${f.message}`));
+      throw new CheckFailedError(
+        `the built template would have ${errors.length} validation error(s); nothing was written`,
+        errors.map((f) => `${f.file}:${f.line}:${f.column}  ${f.rule} ${f.ruleName}  ${f.message}`),
+      );
     }
 
     const artifacts: ArtifactRecord[] = [];
     for (const output of produced) {
       const a = output.artifact;
       if (!a) continue;
-      artifacts.push({ name: output.step.name, list: output.step.list, file: slash(relative(project.dir, join(project.artifacts.path, a.file))), uri: a.uri, sha256: a.sha256, size: a.size, kind: a.kind, inputs: a.inputs });
+      artifacts.push({
+        name: output.step.name,
+        list: output.step.list,
+        file: slash(relative(project.dir, join(project.artifacts.path, a.file))),
+        uri: a.uri,
+        sha256: a.sha256,
+        size: a.size,
+        kind: a.kind,
+        inputs: a.inputs,
+      });
     }
     const files: [string, string][] = [
       [project.siblings.artifactsJson, `${JSON.stringify(artifacts, null, 2)}\n`],
-      [project.siblings.customize, `${JSON.stringify(composed.customize.map((e) => e.customizer), null, 2)}\n`],
+      [
+        project.siblings.customize,
+        `${JSON.stringify(
+          composed.customize.map((e) => e.customizer),
+          null,
+          2,
+        )}\n`,
+      ],
       [project.output.path, composed.text],
     ];
     const sas = sasTokenOf(`${project.baseUri.base}x${project.baseUri.query}`);
@@ -261,7 +314,12 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
     const stale: BuildResult['stale'] = [];
     if (options.check) {
       const interrupted = await interruptedBuild(outputDir);
-      if (interrupted) stale.push({ path: join(outputDir, LOCK_FILE), reason: `an interrupted build (pid ${interrupted.pid}) may have left ${display(outputDir)} half-updated`, diff: [] });
+      if (interrupted)
+        stale.push({
+          path: join(outputDir, LOCK_FILE),
+          reason: `an interrupted build (pid ${interrupted.pid}) may have left ${display(outputDir)} half-updated`,
+          diff: [],
+        });
       for (const output of produced) {
         const a = output.artifact;
         if (!a?.staged) continue;
@@ -301,7 +359,10 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
     return {
       project,
       os,
-      steps: [...summarize(composed.customize, 'customize', outputs, project), ...(composed.inVMValidations ? summarize(composed.inVMValidations, 'inVMValidations', outputs, project) : [])],
+      steps: [
+        ...summarize(composed.customize, 'customize', outputs, project),
+        ...(composed.inVMValidations ? summarize(composed.inVMValidations, 'inVMValidations', outputs, project) : []),
+      ],
       artifacts,
       warnings: findings.filter((f) => f.severity === 'warning'),
       notices: notices.map((n) => ({ ...n, message: redact(n.message) })),

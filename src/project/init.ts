@@ -65,7 +65,10 @@ export async function init(dir: string, options: InitOptions): Promise<InitResul
     if ((await kindAt(join(root, file))) !== 'missing') blocked.push(`${join(dir, file)} already exists`);
   }
   if (blocked.length > 0) {
-    throw new ProjectError(`cannot create a project in ${dir}: ${blocked.length} problem(s); nothing was written`, [...blocked, 'init only creates new files: use an empty or new folder']);
+    throw new ProjectError(`cannot create a project in ${dir}: ${blocked.length} problem(s); nothing was written`, [
+      ...blocked,
+      'init only creates new files: use an empty or new folder',
+    ]);
   }
 
   const created: string[] = [];

@@ -30,7 +30,7 @@ export function manifestDigest(manifest: Record<string, unknown>): string {
 
 /** Every included file of a payload with its mode bit and content hash, symlinks with their targets, in archive order. */
 export async function payloadManifest(step: Extract<Step, { kind: 'payload' }>, format: string, aibgen: string): Promise<Record<string, unknown>> {
-  const walk = await walkPayload(step.payload.path, { exclude: step.exclude });
+  const walk = walkPayload(step.payload.path, { exclude: step.exclude });
   const entries = await mapLimit(walk.entries, 8, async (entry) => {
     if (entry.kind === 'file') return [entry.path, entry.executable ? 'x' : 'f', (await hashFile(entry.source)).sha256];
     if (entry.kind === 'symlink') return [entry.path, 'l', entry.target];
@@ -40,11 +40,18 @@ export async function payloadManifest(step: Extract<Step, { kind: 'payload' }>, 
 }
 
 /** A script template with its partials and variables, or a plain script's bytes. */
-export async function scriptManifest(step: Extract<Step, { kind: 'script' }>, vars: unknown, partialsDir: string | undefined, aibgen: string, bytes?: Uint8Array): Promise<Record<string, unknown>> {
+export async function scriptManifest(
+  step: Extract<Step, { kind: 'script' }>,
+  vars: unknown,
+  partialsDir: string | undefined,
+  aibgen: string,
+  bytes?: Uint8Array,
+): Promise<Record<string, unknown>> {
   if (!step.isTemplate) return { aibgen, script: sha256Hex(bytes ?? (await readFile(step.script.path))), eol: step.eol, name: step.outputName };
   const partials: [string, string][] = [];
   if (partialsDir) {
-    for (const name of (await readdir(partialsDir)).filter((n) => n.endsWith('.hbs')).sort()) partials.push([name, sha256Hex(await readFile(join(partialsDir, name)))]);
+    for (const name of (await readdir(partialsDir)).filter((n) => n.endsWith('.hbs')).sort())
+      partials.push([name, sha256Hex(await readFile(join(partialsDir, name)))]);
   }
   return { aibgen, template: sha256Hex(await readFile(step.script.path)), partials, vars, name: step.outputName };
 }

@@ -47,7 +47,9 @@ export interface ConfinedPath {
 /** An input path: relative, and inside the root after symlinks are resolved. */
 export function confineInput(roots: ProjectRoots, given: string, where: string, kind: 'file' | 'dir'): ConfinedPath {
   if (isAbsolute(given) || /^[A-Za-z]:[\\/]/.test(given)) {
-    throw new UnsafeInputError(`${where}: "${given}" is an absolute path; paths in the project file are relative to the project folder`, ['write it relative to the folder that holds aibgen.json, so the project builds the same on every machine']);
+    throw new UnsafeInputError(`${where}: "${given}" is an absolute path; paths in the project file are relative to the project folder`, [
+      'write it relative to the folder that holds aibgen.json, so the project builds the same on every machine',
+    ]);
   }
   const path = resolve(roots.dir, given);
   // Where it leads, through every symlink that exists on the way: judged before existence, so a
@@ -74,13 +76,17 @@ export function confineInput(roots: ProjectRoots, given: string, where: string, 
 /** An output path: relative, and inside the project folder after symlinks are resolved. */
 export function confineOutput(roots: ProjectRoots, given: string, where: string): ConfinedPath {
   if (isAbsolute(given) || /^[A-Za-z]:[\\/]/.test(given)) {
-    throw new UnsafeInputError(`${where}: "${given}" is an absolute path; outputs go inside the project folder`, ['write it relative to the project folder, e.g. "dist/template.json"']);
+    throw new UnsafeInputError(`${where}: "${given}" is an absolute path; outputs go inside the project folder`, [
+      'write it relative to the project folder, e.g. "dist/template.json"',
+    ]);
   }
   const path = resolve(roots.dir, given);
   const real = realPathOf(path);
   if (!strictlyInside(roots.dir, real)) {
     const through = real === path ? '' : ` (through a symlink, it is ${real})`;
-    throw new UnsafeInputError(`${where}: "${given}" lies outside the project folder ${roots.dir}${through}`, ['outputs must lie inside the project folder, e.g. "dist/..."']);
+    throw new UnsafeInputError(`${where}: "${given}" lies outside the project folder ${roots.dir}${through}`, [
+      'outputs must lie inside the project folder, e.g. "dist/..."',
+    ]);
   }
   return { given, path, real };
 }

@@ -117,7 +117,12 @@ function runFlags(ctx: ProduceContext, step: Step & { flags: RunFlags }): RunFla
   return step.flags;
 }
 
-function scriptStep(os: 'linux' | 'windows', name: string, body: { scriptUri: string; sha256Checksum: string } | { inline: string[] }, flags: RunFlags = {}): ShellStep | PowerShellStep {
+function scriptStep(
+  os: 'linux' | 'windows',
+  name: string,
+  body: { scriptUri: string; sha256Checksum: string } | { inline: string[] },
+  flags: RunFlags = {},
+): ShellStep | PowerShellStep {
   return os === 'linux' ? { type: 'Shell', name, ...body } : { type: 'PowerShell', name, ...body, ...flags };
 }
 
@@ -127,21 +132,28 @@ async function plainScriptBytes(ctx: ProduceContext, step: Extract<Step, { kind:
   if (step.scriptType === 'Shell') {
     if (bytes.includes('\r\n')) {
       if (step.eol !== 'lf') {
-        throw fail(step, `${step.script.given} has CRLF line endings; on the VM it fails with "cannot execute: required file not found" (the kernel looks for "/bin/bash\\r")`, [
-          'convert it to LF (dos2unix, or "*.sh text eol=lf" in .gitattributes), or set "eol": "lf" on this step to convert it when building',
-        ]);
+        throw fail(
+          step,
+          `${step.script.given} has CRLF line endings; on the VM it fails with "cannot execute: required file not found" (the kernel looks for "/bin/bash\\r")`,
+          ['convert it to LF (dos2unix, or "*.sh text eol=lf" in .gitattributes), or set "eol": "lf" on this step to convert it when building'],
+        );
       }
       bytes = Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
     }
   } else if (!(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) && bytes.some((b) => b > 0x7f)) {
-    ctx.warn(`${step.at}  ${step.where} "${step.name}": ${step.script.given} holds non-ASCII text without a UTF-8 BOM; Windows PowerShell 5.1 reads it in the ANSI code page and garbles it (save it as "UTF-8 with BOM", or render it from a .ps1.hbs template, which adds the BOM)`);
+    ctx.warn(
+      `${step.at}  ${step.where} "${step.name}": ${step.script.given} holds non-ASCII text without a UTF-8 BOM; Windows PowerShell 5.1 reads it in the ANSI code page and garbles it (save it as "UTF-8 with BOM", or render it from a .ps1.hbs template, which adds the BOM)`,
+    );
   }
   return bytes;
 }
 
 async function produceScript(ctx: ProduceContext, step: Extract<Step, { kind: 'script' }>): Promise<Omit<StepOutput, 'ms' | 'step'>> {
   if ((step.scriptType === 'Shell') !== (ctx.os === 'linux')) {
-    throw fail(step, `a ${step.scriptType === 'Shell' ? '.sh' : '.ps1'} script on a ${ctx.os} image; AIB runs ${step.scriptType} steps only on ${step.scriptType === 'Shell' ? 'Linux' : 'Windows'}`);
+    throw fail(
+      step,
+      `a ${step.scriptType === 'Shell' ? '.sh' : '.ps1'} script on a ${ctx.os} image; AIB runs ${step.scriptType} steps only on ${step.scriptType === 'Shell' ? 'Linux' : 'Windows'}`,
+    );
   }
   const flags = runFlags(ctx, step);
   const extension = extname(step.outputName);
@@ -150,7 +162,8 @@ async function produceScript(ctx: ProduceContext, step: Extract<Step, { kind: 's
   const inputs = manifestDigest(await scriptManifest(step, vars, ctx.project.partials?.path, ctx.aibgenVersion, plain));
   if (step.delivery === 'uri') {
     const reused = await reusable(ctx, step, 'script', inputs, extension);
-    if (reused) return { artifact: reused, reused: true, customizers: [scriptStep(ctx.os, step.name, { scriptUri: reused.uri, sha256Checksum: reused.sha256 }, flags)] };
+    if (reused)
+      return { artifact: reused, reused: true, customizers: [scriptStep(ctx.os, step.name, { scriptUri: reused.uri, sha256Checksum: reused.sha256 }, flags)] };
   }
   let bytes: Buffer;
   if (plain) {
@@ -162,7 +175,9 @@ async function produceScript(ctx: ProduceContext, step: Extract<Step, { kind: 's
   }
   if (step.delivery === 'inline') {
     if (bytes.length > INLINE_LIMIT) {
-      throw fail(step, `the script is ${bytes.length} bytes, over the ${INLINE_LIMIT}-byte limit for inline delivery (templates carry it in base64)`, ['use "delivery": "uri" and host it']);
+      throw fail(step, `the script is ${bytes.length} bytes, over the ${INLINE_LIMIT}-byte limit for inline delivery (templates carry it in base64)`, [
+        'use "delivery": "uri" and host it',
+      ]);
     }
     return { reused: false, customizers: [scriptStep(ctx.os, step.name, { inline: inlineScriptCommands(ctx.os, safeName(step.name), bytes) }, flags)] };
   }
@@ -172,10 +187,22 @@ async function produceScript(ctx: ProduceContext, step: Extract<Step, { kind: 's
 
 function payloadCustomizers(ctx: ProduceContext, step: Extract<Step, { kind: 'payload' }>, artifact: Artifact, format: 'tar.gz' | 'zip'): CustomizerStep[] {
   if (step.delivery === 'download') {
-    return [scriptStep(ctx.os, step.name, { inline: downloadCommands({ os: ctx.os, uri: artifact.uri, sha256: artifact.sha256, archiveName: artifact.file, destination: step.destination }) })];
+    return [
+      scriptStep(ctx.os, step.name, {
+        inline: downloadCommands({ os: ctx.os, uri: artifact.uri, sha256: artifact.sha256, archiveName: artifact.file, destination: step.destination }),
+      }),
+    ];
   }
   try {
-    return extractSteps({ uri: artifact.uri, sha256: artifact.sha256, archiveName: artifact.file, format, destination: step.destination, os: ctx.os, name: safeName(step.name) });
+    return extractSteps({
+      uri: artifact.uri,
+      sha256: artifact.sha256,
+      archiveName: artifact.file,
+      format,
+      destination: step.destination,
+      os: ctx.os,
+      name: safeName(step.name),
+    });
   } catch (error) {
     if (error instanceof AibgenError) throw fail(step, error.message.replace('--destination', 'destination'));
     throw error;
@@ -185,7 +212,12 @@ function payloadCustomizers(ctx: ProduceContext, step: Extract<Step, { kind: 'pa
 async function producePayload(ctx: ProduceContext, step: Extract<Step, { kind: 'payload' }>): Promise<Omit<StepOutput, 'ms' | 'step'>> {
   const format = ctx.os === 'linux' ? 'tar.gz' : 'zip';
   // The destination is checked before any packing, so a wrong one costs nothing.
-  payloadCustomizers(ctx, step, { file: `x.${format}`, staged: undefined, uri: 'https://x/', sha256: '0'.repeat(64), size: 0, kind: 'payload', inputs: '' }, format);
+  payloadCustomizers(
+    ctx,
+    step,
+    { file: `x.${format}`, staged: undefined, uri: 'https://x/', sha256: '0'.repeat(64), size: 0, kind: 'payload', inputs: '' },
+    format,
+  );
   let inputs: string;
   try {
     inputs = manifestDigest(await payloadManifest(step, format, ctx.aibgenVersion));
@@ -202,7 +234,10 @@ async function producePayload(ctx: ProduceContext, step: Extract<Step, { kind: '
     result = await bundle(step.payload.path, { output: pending, format, exclude: step.exclude, maxSize });
   } catch (error) {
     if (error instanceof TooLargeError) {
-      throw fail(step, error.message, [...error.details, 'or set "delivery": "download" on this step: the build VM then downloads and checks the archive itself, with no size limit']);
+      throw fail(step, error.message, [
+        ...error.details,
+        'or set "delivery": "download" on this step: the build VM then downloads and checks the archive itself, with no size limit',
+      ]);
     }
     if (error instanceof AibgenError) throw fail(step, error.message, [...error.details]);
     throw error;
@@ -217,22 +252,36 @@ async function producePayload(ctx: ProduceContext, step: Extract<Step, { kind: '
 async function produceFile(ctx: ProduceContext, step: Extract<Step, { kind: 'file' }>): Promise<Omit<StepOutput, 'ms' | 'step'>> {
   const bytes = await readFile(step.file.path);
   if (step.delivery === 'inline') {
-    if (bytes.length > INLINE_LIMIT) throw fail(step, `the file is ${bytes.length} bytes, over the ${INLINE_LIMIT}-byte limit for inline delivery`, ['use "delivery": "uri"']);
+    if (bytes.length > INLINE_LIMIT)
+      throw fail(step, `the file is ${bytes.length} bytes, over the ${INLINE_LIMIT}-byte limit for inline delivery`, ['use "delivery": "uri"']);
     const sudo = ctx.os === 'linux' && !step.destination.startsWith('/tmp/');
-    return { reused: false, customizers: [scriptStep(ctx.os, step.name, { inline: inlineFileCommands({ os: ctx.os, path: step.destination, content: bytes, sudo }) })] };
+    return {
+      reused: false,
+      customizers: [scriptStep(ctx.os, step.name, { inline: inlineFileCommands({ os: ctx.os, path: step.destination, content: bytes, sudo }) })],
+    };
   }
   const extension = extname(step.file.path);
   const inputs = manifestDigest({ aibgen: ctx.aibgenVersion, file: sha256Hex(bytes) });
   const reused = await reusable(ctx, step, 'file', inputs, extension);
   const artifact = reused ?? (await stage(ctx, step, 'file', bytes, extension, inputs));
-  return { artifact, reused: reused !== undefined, customizers: [{ type: 'File', name: step.name, sourceUri: artifact.uri, destination: step.destination, sha256Checksum: artifact.sha256 }] };
+  return {
+    artifact,
+    reused: reused !== undefined,
+    customizers: [{ type: 'File', name: step.name, sourceUri: artifact.uri, destination: step.destination, sha256Checksum: artifact.sha256 }],
+  };
 }
 
 async function produceDeprovision(ctx: ProduceContext, step: Extract<Step, { kind: 'deprovision' }>): Promise<Omit<StepOutput, 'ms' | 'step'>> {
   const o = step.options;
-  if (ctx.os === 'linux' && (o.modeVm !== undefined || o.timeoutMinutes !== undefined)) throw fail(step, 'modeVm and timeoutMinutes are Windows (Sysprep) options');
-  if (ctx.os === 'windows' && (o.keepUser !== undefined || o.cloudInitClean !== undefined)) throw fail(step, 'keepUser and cloudInitClean are Linux (waagent, cloud-init) options');
-  const script = await deprovisionScript(ctx.os === 'linux' ? { os: 'linux', keepUser: o.keepUser, cloudInitClean: o.cloudInitClean, pre: o.pre } : { os: 'windows', modeVm: o.modeVm, timeoutMinutes: o.timeoutMinutes, pre: o.pre });
+  if (ctx.os === 'linux' && (o.modeVm !== undefined || o.timeoutMinutes !== undefined))
+    throw fail(step, 'modeVm and timeoutMinutes are Windows (Sysprep) options');
+  if (ctx.os === 'windows' && (o.keepUser !== undefined || o.cloudInitClean !== undefined))
+    throw fail(step, 'keepUser and cloudInitClean are Linux (waagent, cloud-init) options');
+  const script = await deprovisionScript(
+    ctx.os === 'linux'
+      ? { os: 'linux', keepUser: o.keepUser, cloudInitClean: o.cloudInitClean, pre: o.pre }
+      : { os: 'windows', modeVm: o.modeVm, timeoutMinutes: o.timeoutMinutes, pre: o.pre },
+  );
   if (step.delivery === 'inline') return { reused: false, customizers: [{ ...deprovisionCustomizer(script, { inline: true }), name: step.name }] };
   const inputs = manifestDigest({ aibgen: ctx.aibgenVersion, script: script.sha256 });
   const extension = ctx.os === 'linux' ? '.sh' : '.ps1';
@@ -260,7 +309,12 @@ export async function produceStep(ctx: ProduceContext, step: Step): Promise<Step
     case 'restart':
     case 'windowsUpdate':
       if (ctx.os !== 'windows') throw fail(step, `${step.kind === 'restart' ? 'WindowsRestart' : 'WindowsUpdate'} runs only on Windows images`);
-      out = { reused: false, customizers: [step.kind === 'restart' ? { type: 'WindowsRestart', name: step.name, ...step.options } : { type: 'WindowsUpdate', name: step.name, ...step.options }] };
+      out = {
+        reused: false,
+        customizers: [
+          step.kind === 'restart' ? { type: 'WindowsRestart', name: step.name, ...step.options } : { type: 'WindowsUpdate', name: step.name, ...step.options },
+        ],
+      };
       break;
     case 'existing':
       out = { reused: false, customizers: [] };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -62,7 +63,7 @@ function compiled(): NonNullable<typeof validators> {
   const require = createRequire(import.meta.url);
   // ajv is CommonJS; loaded here so commands other than build never pay for it.
   const AjvClass = require('ajv') as typeof import('ajv').default;
-  const schema = JSON.parse(require('node:fs').readFileSync(schemaPath(), 'utf8') as string) as Schema & Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Schema & Record<string, unknown>;
   const ajv = new AjvClass({ allErrors: true, strict: false });
   ajv.addSchema(schema, 'aibgen');
   const open = {
@@ -71,7 +72,10 @@ function compiled(): NonNullable<typeof validators> {
     properties: {
       ...schema.properties,
       customize: { type: 'array', items: { type: 'object' } },
-      validate: { ...(schema.properties.validate as object), properties: { ...((schema.properties.validate as { properties: object }).properties), inVMValidations: { type: 'array', items: { type: 'object' } } } },
+      validate: {
+        ...(schema.properties.validate as object),
+        properties: { ...(schema.properties.validate as { properties: object }).properties, inVMValidations: { type: 'array', items: { type: 'object' } } },
+      },
     },
   };
   const steps = new Map<StepKindName, ValidateFunction>();
@@ -107,7 +111,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${JSON.stringify(value) ?? typeof value}`;
 }
 
 /** One schema error as a sentence that says what is wrong and what is expected. */
@@ -123,13 +127,27 @@ function explain(error: ErrorObject, value: unknown, allowed: (segments: (string
     case 'required':
       return { segments, message: `"${String(params.missingProperty)}" is required here` };
     case 'type':
-      return { segments, message: `must be ${params.type === 'integer' ? 'a whole number' : params.type === 'object' ? 'an object' : params.type === 'array' ? 'an array' : `a ${String(params.type)}`}, got ${describeValue(value)}` };
+      return {
+        segments,
+        message: `must be ${params.type === 'integer' ? 'a whole number' : params.type === 'object' ? 'an object' : params.type === 'array' ? 'an array' : `a ${String(params.type)}`}, got ${describeValue(value)}`,
+      };
     case 'enum':
-      return { segments, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}` };
+      return {
+        segments,
+        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`,
+      };
     case 'const':
       return { segments, message: `must be ${JSON.stringify(params.allowedValue)}, got ${describeValue(value)}` };
     case 'pattern':
-      return { segments, message: segments.at(-1) === 'baseUri' ? `must be an http(s) URL where the artifacts will be served, got ${describeValue(value)}` : segments.at(-1) === 'restartTimeout' ? `must be a duration such as 5m, 2h or 30s, got ${describeValue(value)}` : `does not match ${String(params.pattern)}` };
+      return {
+        segments,
+        message:
+          segments.at(-1) === 'baseUri'
+            ? `must be an http(s) URL where the artifacts will be served, got ${describeValue(value)}`
+            : segments.at(-1) === 'restartTimeout'
+              ? `must be a duration such as 5m, 2h or 30s, got ${describeValue(value)}`
+              : `does not match ${String(params.pattern)}`,
+      };
     case 'minLength':
       return { segments, message: 'must not be empty' };
     case 'minItems':
@@ -157,13 +175,22 @@ export async function readProjectFile(dirOrFile: string): Promise<ProjectFile> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const what = file === dirOrFile ? `cannot read ${file}` : `no ${PROJECT_FILE} in ${dirOrFile}`;
-    throw new InputError(`${what}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND', details: ['create a project with: aibgen init --os linux|windows'], cause: error });
+    throw new InputError(`${what}: ${describeFsError(error)}`, {
+      code: 'E_NOT_FOUND',
+      details: ['create a project with: aibgen init --os linux|windows'],
+      cause: error,
+    });
   }
   let doc: JsonDocument;
   try {
     doc = parseJsonDocument(file, text);
   } catch (error) {
-    if (error instanceof ParseError) throw new ProjectError(`${error.message.replace(/ \(not valid JSON.*\)$/, '')} (${basename(file)} is JSON; comments and trailing commas are allowed)`, [], error);
+    if (error instanceof ParseError)
+      throw new ProjectError(
+        `${error.message.replace(/ \(not valid JSON.*\)$/, '')} (${basename(file)} is JSON; comments and trailing commas are allowed)`,
+        [],
+        error,
+      );
     throw error;
   }
   const value = getNodeValue(doc.root) as unknown;
@@ -201,7 +228,10 @@ export async function readProjectFile(dirOrFile: string): Promise<ProjectFile> {
         if (present.length !== 1) {
           problems.push({
             segments: here,
-            message: present.length === 0 ? `says no step kind (${Object.keys(step).join(', ') || 'empty'}); give one of: ${kinds.join(', ')}` : `has several step kinds (${present.join(', ')}); use one per step`,
+            message:
+              present.length === 0
+                ? `says no step kind (${Object.keys(step).join(', ') || 'empty'}); give one of: ${kinds.join(', ')}`
+                : `has several step kinds (${present.join(', ')}); use one per step`,
           });
           return;
         }
@@ -226,7 +256,10 @@ export async function readProjectFile(dirOrFile: string): Promise<ProjectFile> {
       if (isBranch && deeper(p)) continue;
       const same = merged.find((m) => at(m) === at(p) && /^must be /.test(m.message) && isBranch);
       if (same) {
-        same.message = same.message.replace(/^must be (.*?), got (.*)$/, (_, a: string, got: string) => `must be ${a} or ${p.message.replace(/^must be (.*?), got .*$/, '$1')}, got ${got}`);
+        same.message = same.message.replace(
+          /^must be (.*?), got (.*)$/,
+          (_, a: string, got: string) => `must be ${a} or ${p.message.replace(/^must be (.*?), got .*$/, '$1')}, got ${got}`,
+        );
         continue;
       }
       merged.push({ ...p });
@@ -239,9 +272,15 @@ export async function readProjectFile(dirOrFile: string): Promise<ProjectFile> {
       seen.add(key);
       return true;
     });
-    const lines = unique.map((p) => `${position(doc, findNodeAtLocation(doc.root, p.segments) ?? findNodeAtLocation(doc.root, p.segments.slice(0, -1)))}  ${label(p.segments)}: ${p.message}`);
+    const lines = unique.map(
+      (p) =>
+        `${position(doc, findNodeAtLocation(doc.root, p.segments) ?? findNodeAtLocation(doc.root, p.segments.slice(0, -1)))}  ${label(p.segments)}: ${p.message}`,
+    );
     const [first, ...rest] = lines;
-    throw new ProjectError(`${first}${rest.length ? ` (and ${rest.length} more)` : ''}`, [...rest, `the settings are described in ${PROJECT_FILE}'s JSON Schema (aibgen/schema/aibgen.schema.json) and the README`]);
+    throw new ProjectError(`${first}${rest.length ? ` (and ${rest.length} more)` : ''}`, [
+      ...rest,
+      `the settings are described in ${PROJECT_FILE}'s JSON Schema (aibgen/schema/aibgen.schema.json) and the README`,
+    ]);
   }
   return { file, dir: dirname(resolve(file)), doc, value: value as RawProject };
 }

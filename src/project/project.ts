@@ -28,14 +28,28 @@ interface StepBase {
 export type ScriptType = 'Shell' | 'PowerShell';
 
 export type Step =
-  | (StepBase & { kind: 'script'; script: ConfinedPath; scriptType: ScriptType; isTemplate: boolean; outputName: string; vars: Record<string, unknown>; flags: RunFlags; eol?: 'lf'; delivery: 'uri' | 'inline' })
+  | (StepBase & {
+      kind: 'script';
+      script: ConfinedPath;
+      scriptType: ScriptType;
+      isTemplate: boolean;
+      outputName: string;
+      vars: Record<string, unknown>;
+      flags: RunFlags;
+      eol?: 'lf';
+      delivery: 'uri' | 'inline';
+    })
   | (StepBase & { kind: 'payload'; payload: ConfinedPath; destination: string; exclude: string[]; delivery: 'uri' | 'download'; maxSize?: number })
   | (StepBase & { kind: 'file'; file: ConfinedPath; destination: string; delivery: 'uri' | 'inline' })
   | (StepBase & { kind: 'inline'; inline: string[]; flags: RunFlags })
   | (StepBase & { kind: 'restart'; options: { restartCommand?: string; restartCheckCommand?: string; restartTimeout?: string } })
   | (StepBase & { kind: 'windowsUpdate'; options: { searchCriteria?: string; filters?: string[]; updateLimit?: number } })
   | (StepBase & { kind: 'existing'; existing: string })
-  | (StepBase & { kind: 'deprovision'; options: { keepUser?: boolean; cloudInitClean?: boolean; modeVm?: boolean; timeoutMinutes?: number; pre?: string[] }; delivery: 'uri' | 'inline' });
+  | (StepBase & {
+      kind: 'deprovision';
+      options: { keepUser?: boolean; cloudInitClean?: boolean; modeVm?: boolean; timeoutMinutes?: number; pre?: string[] };
+      delivery: 'uri' | 'inline';
+    });
 
 export type StepKind = Step['kind'];
 
@@ -172,9 +186,12 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
       const key = name.toLowerCase();
       const other = seen.get(key);
       if (other) {
-        throw fail(ctx, [...segments, ...(raw.name !== undefined ? ['name'] : [])], `"${name}" is already the name of ${label(other)} (${projectPosition(ctx.source, other)}); step names must be unique`, [
-          raw.name === undefined ? 'give this step a "name" of its own' : 'rename one of them',
-        ]);
+        throw fail(
+          ctx,
+          [...segments, ...(raw.name !== undefined ? ['name'] : [])],
+          `"${name}" is already the name of ${label(other)} (${projectPosition(ctx.source, other)}); step names must be unique`,
+          [raw.name === undefined ? 'give this step a "name" of its own' : 'rename one of them'],
+        );
       }
       seen.set(key, segments);
     }
@@ -187,24 +204,55 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
         const outputName = basename(isTemplate ? script.given.slice(0, -4) : script.given);
         const extension = outputName.includes('.') ? (outputName.split('.').pop() as string).toLowerCase() : '';
         if (extension !== 'sh' && extension !== 'ps1') {
-          throw fail(ctx, [...segments, 'script'], `"${script.given}" is neither a .sh (Shell) nor a .ps1 (PowerShell) script; AIB runs only those as script steps`, otherScriptHint(script.given, safeName(name)));
+          throw fail(
+            ctx,
+            [...segments, 'script'],
+            `"${script.given}" is neither a .sh (Shell) nor a .ps1 (PowerShell) script; AIB runs only those as script steps`,
+            otherScriptHint(script.given, safeName(name)),
+          );
         }
-        if (raw.eol !== undefined && extension !== 'sh') throw fail(ctx, [...segments, 'eol'], '"eol": "lf" converts shell scripts; PowerShell reads CRLF and LF alike');
-        steps.push({ ...base, kind, script, scriptType: extension === 'sh' ? 'Shell' : 'PowerShell', isTemplate, outputName, vars: (raw.vars as Record<string, unknown>) ?? {}, flags: flagsOf(raw), eol: raw.eol as 'lf' | undefined, delivery: (delivery ?? 'uri') as 'uri' | 'inline' });
+        if (raw.eol !== undefined && extension !== 'sh')
+          throw fail(ctx, [...segments, 'eol'], '"eol": "lf" converts shell scripts; PowerShell reads CRLF and LF alike');
+        steps.push({
+          ...base,
+          kind,
+          script,
+          scriptType: extension === 'sh' ? 'Shell' : 'PowerShell',
+          isTemplate,
+          outputName,
+          vars: (raw.vars as Record<string, unknown>) ?? {},
+          flags: flagsOf(raw),
+          eol: raw.eol as 'lf' | undefined,
+          delivery: (delivery ?? 'uri') as 'uri' | 'inline',
+        });
         break;
       }
       case 'payload':
-        steps.push({ ...base, kind, payload: confineInput(ctx.roots, raw.payload as string, `${at}  ${where}.payload`, 'dir'), destination: raw.destination as string, exclude: (raw.exclude as string[]) ?? [], delivery: (delivery ?? 'uri') as 'uri' | 'download', maxSize: raw.maxSize as number | undefined });
+        steps.push({
+          ...base,
+          kind,
+          payload: confineInput(ctx.roots, raw.payload as string, `${at}  ${where}.payload`, 'dir'),
+          destination: raw.destination as string,
+          exclude: (raw.exclude as string[]) ?? [],
+          delivery: (delivery ?? 'uri') as 'uri' | 'download',
+          maxSize: raw.maxSize as number | undefined,
+        });
         break;
       case 'file':
-        steps.push({ ...base, kind, file: confineInput(ctx.roots, raw.file as string, `${at}  ${where}.file`, 'file'), destination: raw.destination as string, delivery: (delivery ?? 'uri') as 'uri' | 'inline' });
+        steps.push({
+          ...base,
+          kind,
+          file: confineInput(ctx.roots, raw.file as string, `${at}  ${where}.file`, 'file'),
+          destination: raw.destination as string,
+          delivery: (delivery ?? 'uri') as 'uri' | 'inline',
+        });
         break;
       case 'inline':
         steps.push({ ...base, kind, inline: raw.inline as string[], flags: flagsOf(raw) });
         break;
       case 'restart':
       case 'windowsUpdate':
-        steps.push({ ...base, kind, options: raw[kind] === true ? {} : (raw[kind] as object) } as Step);
+        steps.push({ ...base, kind, options: raw[kind] === true ? {} : (raw[kind] as object) });
         break;
       case 'existing':
         steps.push({ ...base, kind, existing: raw.existing as string });
@@ -238,7 +286,11 @@ export function inputsOf(project: Project): { what: string; path: ConfinedPath; 
 
 /** Outputs never are, contain or lie inside an input that would change them between builds. */
 function checkOutputs(ctx: Context, project: Project): void {
-  const projectFile = { what: PROJECT_FILE, path: { given: basename(project.file), path: project.file, real: join(project.dir, basename(project.file)) }, kind: 'file' as const };
+  const projectFile = {
+    what: PROJECT_FILE,
+    path: { given: basename(project.file), path: project.file, real: join(project.dir, basename(project.file)) },
+    kind: 'file' as const,
+  };
   const inputs = [projectFile, ...inputsOf(project)];
   const outputs: { segments: string[]; real: string; folder: boolean; what: string }[] = [
     { segments: ['output'], real: project.output.real, folder: false, what: 'the output template' },
@@ -248,7 +300,10 @@ function checkOutputs(ctx: Context, project: Project): void {
   ];
   for (const output of outputs) {
     for (const input of inputs) {
-      const clash = output.real === input.path.real || (output.folder && isInside(output.real, input.path.real)) || (input.kind === 'dir' && isInside(input.path.real, output.real));
+      const clash =
+        output.real === input.path.real ||
+        (output.folder && isInside(output.real, input.path.real)) ||
+        (input.kind === 'dir' && isInside(input.path.real, output.real));
       if (!clash) continue;
       const how = output.real === input.path.real ? 'is' : isInside(output.real, input.path.real) ? 'contains' : 'lies inside';
       throw fail(ctx, output.segments, `${output.what} ${how} ${input.what} (${input.path.given}); a build would overwrite or pack its own output`, [
@@ -257,7 +312,9 @@ function checkOutputs(ctx: Context, project: Project): void {
     }
   }
   if (project.artifacts.real === dirname(project.output.real) || isInside(project.artifacts.real, dirname(project.output.real))) {
-    throw fail(ctx, ['artifacts'], `the artifacts folder holds the output template and its siblings; they would be uploaded with the artifacts`, ['use e.g. "output": "dist/template.json" with "artifacts": "dist/artifacts"']);
+    throw fail(ctx, ['artifacts'], `the artifacts folder holds the output template and its siblings; they would be uploaded with the artifacts`, [
+      'use e.g. "output": "dist/template.json" with "artifacts": "dist/artifacts"',
+    ]);
   }
 }
 
@@ -265,14 +322,15 @@ function checkOutputs(ctx: Context, project: Project): void {
 function checkArtifactNames(project: Project): void {
   const byName = new Map<string, Step>();
   for (const step of [...project.steps, ...(project.validation?.steps ?? [])]) {
-    const producesArtifact = (step.kind === 'script' || step.kind === 'file' || step.kind === 'deprovision') ? step.delivery === 'uri' : step.kind === 'payload';
+    const producesArtifact = step.kind === 'script' || step.kind === 'file' || step.kind === 'deprovision' ? step.delivery === 'uri' : step.kind === 'payload';
     if (!producesArtifact) continue;
     const key = (step.kind === 'deprovision' ? 'DeprovisioningScript' : safeName(step.name)).toLowerCase();
     const other = byName.get(key);
     if (other) {
-      throw new ProjectError(`${step.at}  ${step.where} "${step.name}" and ${other.at}  ${other.where} "${other.name}" would write the same artifact file (${safeName(step.name)}.*)`, [
-        'artifact file names keep only letters, digits, ".", "_" and "-" of the step name; rename one of the steps',
-      ]);
+      throw new ProjectError(
+        `${step.at}  ${step.where} "${step.name}" and ${other.at}  ${other.where} "${other.name}" would write the same artifact file (${safeName(step.name)}.*)`,
+        ['artifact file names keep only letters, digits, ".", "_" and "-" of the step name; rename one of the steps'],
+      );
     }
     byName.set(key, step);
   }

@@ -85,7 +85,9 @@ export class BuildLock {
       }
       const holder = await readLock(path);
       if (holder && holder.state !== 'failed' && isAlive(holder.pid) && holder.pid !== process.pid) {
-        throw new ProjectError(`another aibgen build (pid ${holder.pid}) is writing ${outputDir}`, [`wait for it to finish; if no build is running, remove ${path}`]);
+        throw new ProjectError(`another aibgen build (pid ${holder.pid}) is writing ${outputDir}`, [
+          `wait for it to finish; if no build is running, remove ${path}`,
+        ]);
       }
       // Its owner is gone: take it over, and rewrite everything it may have left half-done.
       const lock = new BuildLock(path, holder, undefined);
@@ -106,7 +108,13 @@ export class BuildLock {
     await unlink(this.path).catch(() => undefined);
     if (!wroteNothing || !this.made) return;
     for (let folder = dirname(this.path); folder.length >= this.made.length; folder = dirname(folder)) {
-      if (!(await rmdir(folder).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(folder).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
       if (folder === this.made) break;
     }
   }
@@ -149,7 +157,11 @@ export async function createStaging(outputDir: string, check: boolean): Promise<
     try {
       return await mkdtemp(join(base, `${CHECK_PREFIX}${process.pid}-`));
     } catch (error) {
-      throw new IoError(`cannot create a scratch folder in ${base} (TMPDIR${process.env.TMPDIR ? `=${process.env.TMPDIR}` : ''}): ${describeFsError(error)}`, error, ['set TMPDIR to a writable folder']);
+      throw new IoError(
+        `cannot create a scratch folder in ${base} (TMPDIR${process.env.TMPDIR ? `=${process.env.TMPDIR}` : ''}): ${describeFsError(error)}`,
+        error,
+        ['set TMPDIR to a writable folder'],
+      );
     }
   }
   const path = join(outputDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);

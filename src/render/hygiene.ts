@@ -44,7 +44,7 @@ export function finishScript(text: string, kind: ScriptKind, options: { eol?: Eo
   }
   if (kind === 'ps1') {
     const body = text.replace(/^\uFEFF/, '');
-    // eslint-disable-next-line no-control-regex
+
     const bom = /[^\x00-\x7f]/.test(body) ? '\uFEFF' : '';
     return { bytes: Buffer.from(bom + body, 'utf8'), mode: 0o644, warnings };
   }

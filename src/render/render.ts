@@ -30,7 +30,9 @@ export interface RenderResult {
 /** Default output path: the template path without `.hbs`. */
 export function defaultOutputPath(templatePath: string): string {
   if (!templatePath.toLowerCase().endsWith('.hbs')) {
-    throw new UsageError(`${templatePath} does not end in .hbs, so the output name cannot be derived`, ['give the output with -o <file> (or -o - for standard output)']);
+    throw new UsageError(`${templatePath} does not end in .hbs, so the output name cannot be derived`, [
+      'give the output with -o <file> (or -o - for standard output)',
+    ]);
   }
   return templatePath.slice(0, -4);
 }

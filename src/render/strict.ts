@@ -149,7 +149,7 @@ export class StrictAnalysis {
     if (result.found) return result.value;
     const key = this.guardKey(path, scope);
     if (guarded || (key !== undefined && scope.guards.has(key))) return undefined;
-    const where = this.at(path as Node, scope);
+    const where = this.at(path, scope);
     const id = `${where.file}:${where.line}:${where.column}:${path.original}`;
     if (!this.seen.has(id)) {
       this.seen.add(id);
@@ -179,7 +179,7 @@ export class StrictAnalysis {
     const path = node.path as hbs.AST.PathExpression;
     const name = path.original;
     if (!Object.hasOwn(HELPERS, name) && !BLOCK_HELPERS.has(name)) {
-      this.problem(node as Node, scope, `unknown helper "${name}" (helpers: ${Object.keys(HELPERS).join(', ')})`);
+      this.problem(node, scope, `unknown helper "${name}" (helpers: ${Object.keys(HELPERS).join(', ')})`);
     }
     node.params.forEach((param, index) => this.expression(param, scope, name === 'default' && index === 0));
     for (const pair of node.hash?.pairs ?? []) this.expression(pair.value, scope);
@@ -187,7 +187,7 @@ export class StrictAnalysis {
 
   private mustache(node: hbs.AST.MustacheStatement, scope: Scope): void {
     if (node.path.type !== 'PathExpression') {
-      this.problem(node as Node, scope, 'a literal cannot be called as a helper');
+      this.problem(node, scope, 'a literal cannot be called as a helper');
       return;
     }
     const path = node.path as hbs.AST.PathExpression;
@@ -200,12 +200,16 @@ export class StrictAnalysis {
     // Handlebars would print "[object Object]" or "a,b": never what a script meant.
     if (value !== UNKNOWN && typeof value === 'object' && value !== null) {
       const what = Array.isArray(value) ? 'a list' : 'an object';
-      this.problem(node as Node, scope, `{{${path.original}}} is ${what}; print a field of it, or use {{json ${path.original}}}${Array.isArray(value) ? `, {{sh ${path.original}}} (one word each) or {{join ${path.original}}}` : ''}`);
+      this.problem(
+        node,
+        scope,
+        `{{${path.original}}} is ${what}; print a field of it, or use {{json ${path.original}}}${Array.isArray(value) ? `, {{sh ${path.original}}} (one word each) or {{join ${path.original}}}` : ''}`,
+      );
     }
   }
 
   private block(node: hbs.AST.BlockStatement, scope: Scope): void {
-    const path = node.path as hbs.AST.PathExpression;
+    const path = node.path;
     const name = path.original;
     const first = node.params[0];
     const blockParams = node.program?.blockParams ?? [];
@@ -242,29 +246,28 @@ export class StrictAnalysis {
       if (node.inverse) this.program(node.inverse, scope);
       return;
     }
-    this.problem(node as Node, scope, `unknown block helper "#${name}" (blocks: #if, #unless, #each, #with)`);
+    this.problem(node, scope, `unknown block helper "#${name}" (blocks: #if, #unless, #each, #with)`);
   }
 
   private partial(node: hbs.AST.PartialStatement, scope: Scope): void {
     if (node.name.type !== 'PathExpression') {
-      this.problem(node as Node, scope, 'dynamic partial names are not supported');
+      this.problem(node, scope, 'dynamic partial names are not supported');
       return;
     }
-    const name = (node.name as hbs.AST.PathExpression).original;
+    const name = node.name.original;
     const partial = this.partials.get(name);
     if (!partial) {
-      this.problem(node as Node, scope, `partial "${name}" not found (register a folder of *.hbs with --partials)`);
+      this.problem(node, scope, `partial "${name}" not found (register a folder of *.hbs with --partials)`);
       return;
     }
     if (scope.partialDepth > 32) {
-      this.problem(node as Node, scope, `partial "${name}" nests more than 32 deep (recursion?)`);
+      this.problem(node, scope, `partial "${name}" nests more than 32 deep (recursion?)`);
       return;
     }
     const context = node.params[0] ? this.expression(node.params[0], scope) : (scope.frames.at(-1) as Frame).value;
     const hash: Record<string, unknown> = {};
     for (const pair of node.hash?.pairs ?? []) hash[pair.key] = this.expression(pair.value, scope);
-    const merged =
-      context === UNKNOWN ? UNKNOWN : node.hash ? { ...(typeof context === 'object' && context !== null ? (context as object) : {}), ...hash } : context;
+    const merged = context === UNKNOWN ? UNKNOWN : node.hash ? { ...(typeof context === 'object' && context !== null ? context : {}), ...hash } : context;
     this.program(partial.ast, {
       file: partial.file,
       frames: [...scope.frames, { value: merged, blockParams: new Map() }],
@@ -282,6 +285,9 @@ export function missingVariablesError(template: string, missing: readonly Missin
     ...missing.map((m) => `${m.file}:${m.line}:${m.column}  missing variable "${m.path}"${m.note ? ` (${m.note})` : ''}`),
   ];
   const what = missing.length > 0 ? `${missing.length} missing variable(s)` : `${problems.length} problem(s)`;
-  const hint = missing.length > 0 ? ['give them with --set name=value, --set-json name=<json> or a --vars file; guard optional ones with {{#if name}} or {{default name "fallback"}}'] : [];
+  const hint =
+    missing.length > 0
+      ? ['give them with --set name=value, --set-json name=<json> or a --vars file; guard optional ones with {{#if name}} or {{default name "fallback"}}']
+      : [];
   return new AibgenError(missing.length > 0 ? 'E_MISSING_VARS' : 'E_RENDER', `${template}: ${what}; nothing was written`, { details: [...lines, ...hint] });
 }

@@ -23,7 +23,8 @@ export function mergeVariables(base: Variables, over: Variables): Variables {
 /** Sets `a.b.c` in `target`, making objects on the way. */
 export function setPath(target: Variables, dotted: string, value: unknown, flag: string): void {
   const keys = dotted.split('.');
-  if (keys.some((k) => k === '' || FORBIDDEN_KEYS.has(k))) throw new UsageError(`${flag} ${dotted}: not a valid variable name`, ['use names like nginx.version (dots make nested objects)']);
+  if (keys.some((k) => k === '' || FORBIDDEN_KEYS.has(k)))
+    throw new UsageError(`${flag} ${dotted}: not a valid variable name`, ['use names like nginx.version (dots make nested objects)']);
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
@@ -66,7 +67,8 @@ export async function loadVariables(sources: VariableSources): Promise<Variables
     } catch (error) {
       throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
     }
-    if (!isPlainObject(parsed)) throw new InputError(`${file}: must hold a JSON object of variables, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+    if (!isPlainObject(parsed))
+      throw new InputError(`${file}: must hold a JSON object of variables, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
     vars = mergeVariables(vars, parsed);
   }
   if (sources.vars) vars = mergeVariables(vars, sources.vars);
@@ -76,7 +78,9 @@ export async function loadVariables(sources: VariableSources): Promise<Variables
     try {
       value = JSON.parse(raw);
     } catch (error) {
-      throw new UsageError(`--set-json ${key}: the value is not JSON (${(error as Error).message})`, ['quote it for your shell, e.g. --set-json \'packages=["nginx","curl"]\'']);
+      throw new UsageError(`--set-json ${key}: the value is not JSON (${(error as Error).message})`, [
+        'quote it for your shell, e.g. --set-json \'packages=["nginx","curl"]\'',
+      ]);
     }
     setPath(vars, key, value, '--set-json');
   }

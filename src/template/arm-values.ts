@@ -12,7 +12,8 @@ const MAX_CHAIN = 16;
 
 function enclosingTemplate(node: Node): Node | undefined {
   for (let current: Node | undefined = node.parent; current; current = current.parent) {
-    if (current.type === 'object' && propertyNode(current, 'resources') && (propertyNode(current, 'parameters') || propertyNode(current, 'variables'))) return current;
+    if (current.type === 'object' && propertyNode(current, 'resources') && (propertyNode(current, 'parameters') || propertyNode(current, 'variables')))
+      return current;
   }
   return undefined;
 }
@@ -28,7 +29,8 @@ export function resolveArmString(node: Node | undefined): string | undefined {
     if (!template) return undefined;
     const kind = (match[1] as string).toLowerCase();
     const name = match[2] as string;
-    current = kind === 'parameters' ? valueNode(valueNode(valueNode(template, 'parameters'), name), 'defaultValue') : valueNode(valueNode(template, 'variables'), name);
+    current =
+      kind === 'parameters' ? valueNode(valueNode(valueNode(template, 'parameters'), name), 'defaultValue') : valueNode(valueNode(template, 'variables'), name);
   }
   return undefined;
 }

@@ -117,7 +117,6 @@ export function findImageTemplates(doc: JsonDocument): ImageTemplateRef[] {
   return found;
 }
 
-
 function customizersOf(template: ImageTemplateRef): CustomizerRef[] {
   const out: CustomizerRef[] = [];
   const add = (array: Node | undefined, list: CustomizerList, labelBase: string) => {
@@ -173,4 +172,3 @@ export function findCustomizers(doc: JsonDocument, templates = findImageTemplate
   );
   return [...found, ...loose].sort((a, b) => a.node.offset - b.node.offset);
 }
-

@@ -50,7 +50,9 @@ export function parseJsonDocument(file: string, raw: string): JsonDocument {
   const deep = tooDeep(text);
   if (deep !== -1) {
     const { line, column } = lines.position(deep);
-    throw new LimitError(`${file}:${line}:${column}: objects and arrays are nested more than ${MAX_JSON_DEPTH} deep here; aibgen refuses such input (no real template comes close)`);
+    throw new LimitError(
+      `${file}:${line}:${column}: objects and arrays are nested more than ${MAX_JSON_DEPTH} deep here; aibgen refuses such input (no real template comes close)`,
+    );
   }
   const errors: JsoncParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
@@ -77,7 +79,9 @@ export async function readTemplateText(file: string): Promise<string> {
     const info = await stat(file);
     if (!info.isFile()) throw new InputError(`cannot read ${file}: ${info.isDirectory() ? 'it is a folder' : 'it is not a regular file'}`);
     if (info.size > MAX_TEMPLATE_BYTES) {
-      throw new LimitError(`${file} is ${info.size} bytes, over the ${MAX_TEMPLATE_BYTES}-byte (64 MiB) limit for templates`, ['a template this large is not something AIB accepts; check that the right file was given']);
+      throw new LimitError(`${file} is ${info.size} bytes, over the ${MAX_TEMPLATE_BYTES}-byte (64 MiB) limit for templates`, [
+        'a template this large is not something AIB accepts; check that the right file was given',
+      ]);
     }
     return await readFile(file, 'utf8');
   } catch (error) {

@@ -3,8 +3,30 @@ import { resolveArmString } from './arm-values.js';
 import type { ImageTemplateRef } from './image-templates.js';
 
 /** Platform image publishers, lower case, by the OS their images run. */
-export const WINDOWS_PUBLISHERS = ['microsoftwindowsserver', 'microsoftwindowsdesktop', 'microsoftvisualstudio', 'microsoftsqlserver', 'microsoftwindowsserverhpcpack', 'microsoftdynamicsax', 'microsoft-dsvm'];
-export const LINUX_PUBLISHERS = ['canonical', 'redhat', 'openlogic', 'suse', 'debian', 'almalinux', 'resf', 'kinvolk', 'oracle', 'microsoftcblmariner', 'erockyenterprisesoftwarefoundationinc1653071250513', 'credativ', 'procomputers'];
+export const WINDOWS_PUBLISHERS = [
+  'microsoftwindowsserver',
+  'microsoftwindowsdesktop',
+  'microsoftvisualstudio',
+  'microsoftsqlserver',
+  'microsoftwindowsserverhpcpack',
+  'microsoftdynamicsax',
+  'microsoft-dsvm',
+];
+export const LINUX_PUBLISHERS = [
+  'canonical',
+  'redhat',
+  'openlogic',
+  'suse',
+  'debian',
+  'almalinux',
+  'resf',
+  'kinvolk',
+  'oracle',
+  'microsoftcblmariner',
+  'erockyenterprisesoftwarefoundationinc1653071250513',
+  'credativ',
+  'procomputers',
+];
 
 /**
  * The OS of an image template's source, from the platform image's publisher or offer, reading

@@ -59,9 +59,11 @@ export async function resolveWriteTarget(target: string): Promise<string> {
       continue;
     }
     if (info.isFile()) return path;
-    throw new IoError(`cannot write ${target}: it is ${describeKind(info)}${path === resolve(target) ? '' : ` (${path}, through a symlink)`}; aibgen only replaces regular files`, undefined, [
-      'give a path to a regular file (or to one that does not exist yet)',
-    ]);
+    throw new IoError(
+      `cannot write ${target}: it is ${describeKind(info)}${path === resolve(target) ? '' : ` (${path}, through a symlink)`}; aibgen only replaces regular files`,
+      undefined,
+      ['give a path to a regular file (or to one that does not exist yet)'],
+    );
   }
   throw new IoError(`cannot write ${target}: ${describeFsError(Object.assign(new Error('ELOOP'), { code: 'ELOOP' }))}`);
 }

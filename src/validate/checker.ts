@@ -94,4 +94,3 @@ export function closest(name: string, known: readonly string[]): { name: string;
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? { name: best, caseOnly: false } : undefined;
 }
-

@@ -20,7 +20,10 @@ export function formatText(results: readonly FileResult[]): string {
   }
   const { errors, warnings } = totals(results);
   if (results.length === 0) return out;
-  out += errors + warnings === 0 ? `no problems in ${results.length} file(s)\n` : `${errors + warnings} problem(s) (${errors} error(s), ${warnings} warning(s)) in ${results.length} file(s)\n`;
+  out +=
+    errors + warnings === 0
+      ? `no problems in ${results.length} file(s)\n`
+      : `${errors + warnings} problem(s) (${errors} error(s), ${warnings} warning(s)) in ${results.length} file(s)\n`;
   return out;
 }
 

@@ -15,12 +15,20 @@ export function checkKeys(checker: Checker, object: Node, known: Record<string, 
     const keyNode = prop.children?.[0] as Node;
     const since = known[key];
     if (since) {
-      const consequence = checker.strictness === 'error' ? 'the service rejects it' : 'the service ignored unknown fields then, and rejects them from 2024-02-01';
-      checker.report('AIB102', checker.strictness, keyNode, `${where}: "${key}" is not in API ${checker.version} (it arrived in ${since}); ${consequence}: raise apiVersion or remove it`);
+      const consequence =
+        checker.strictness === 'error' ? 'the service rejects it' : 'the service ignored unknown fields then, and rejects them from 2024-02-01';
+      checker.report(
+        'AIB102',
+        checker.strictness,
+        keyNode,
+        `${where}: "${key}" is not in API ${checker.version} (it arrived in ${since}); ${consequence}: raise apiVersion or remove it`,
+      );
       continue;
     }
     const suggestion = closest(key, available);
-    const hint = suggestion ? `; did you mean "${suggestion.name}"?${suggestion.caseOnly ? ' (names are case-sensitive)' : ''}` : `; known: ${available.join(', ')}`;
+    const hint = suggestion
+      ? `; did you mean "${suggestion.name}"?${suggestion.caseOnly ? ' (names are case-sensitive)' : ''}`
+      : `; known: ${available.join(', ')}`;
     checker.report('AIB102', checker.strictness, keyNode, `${where}: unknown property "${key}"${hint}`);
   }
 }

@@ -94,7 +94,15 @@ export const SOURCE_TYPES: Record<string, { since: ApiVersion; until?: ApiVersio
   PlatformImage: {
     since: '2018-02-01-preview',
     required: ['publisher', 'offer', 'sku', 'version'],
-    properties: { type: '2018-02-01-preview', publisher: '2018-02-01-preview', offer: '2018-02-01-preview', sku: '2018-02-01-preview', version: '2018-02-01-preview', planInfo: '2020-02-14', exactVersion: '2022-07-01' },
+    properties: {
+      type: '2018-02-01-preview',
+      publisher: '2018-02-01-preview',
+      offer: '2018-02-01-preview',
+      sku: '2018-02-01-preview',
+      version: '2018-02-01-preview',
+      planInfo: '2020-02-14',
+      exactVersion: '2022-07-01',
+    },
   },
   ManagedImage: { since: '2019-02-01-preview', required: ['imageId'], properties: { type: '2019-02-01-preview', imageId: '2019-02-01-preview' } },
   SharedImageVersion: {
@@ -102,12 +110,21 @@ export const SOURCE_TYPES: Record<string, { since: ApiVersion; until?: ApiVersio
     required: ['imageVersionId'],
     properties: { type: '2019-05-01-preview', imageVersionId: '2019-05-01-preview', exactVersion: '2022-07-01' },
   },
-  ISO: { since: '2018-02-01-preview', until: '2020-02-14', required: ['sourceUri', 'sha256Checksum'], properties: { type: '2018-02-01-preview', sourceUri: '2019-05-01-preview', sourceURI: '2018-02-01-preview', sha256Checksum: '2018-02-01-preview' } },
+  ISO: {
+    since: '2018-02-01-preview',
+    until: '2020-02-14',
+    required: ['sourceUri', 'sha256Checksum'],
+    properties: { type: '2018-02-01-preview', sourceUri: '2019-05-01-preview', sourceURI: '2018-02-01-preview', sha256Checksum: '2018-02-01-preview' },
+  },
 };
 
 const COMMON_TARGET: Since = { type: '2018-02-01-preview', runOutputName: '2018-02-01-preview', artifactTags: '2018-02-01-preview' };
 export const DISTRIBUTE_TYPES: Record<string, { since: ApiVersion; required: (version: ApiVersion) => string[]; properties: Since }> = {
-  ManagedImage: { since: '2018-02-01-preview', required: () => ['imageId', 'location'], properties: { ...COMMON_TARGET, imageId: '2018-02-01-preview', location: '2018-02-01-preview' } },
+  ManagedImage: {
+    since: '2018-02-01-preview',
+    required: () => ['imageId', 'location'],
+    properties: { ...COMMON_TARGET, imageId: '2018-02-01-preview', location: '2018-02-01-preview' },
+  },
   SharedImage: {
     since: '2018-02-01-preview',
     required: (version) => (atLeast(version, '2022-07-01') ? ['galleryImageId'] : ['galleryImageId', 'replicationRegions']),
@@ -125,7 +142,12 @@ export const DISTRIBUTE_TYPES: Record<string, { since: ApiVersion; required: (ve
   VHD: { since: '2019-02-01-preview', required: () => [], properties: { ...COMMON_TARGET, uri: '2022-07-01' } },
 };
 
-export const VM_PROFILE_PROPERTIES: Since = { vmSize: '2019-05-01-preview', osDiskSizeGB: '2020-02-14', vnetConfig: '2020-02-14', userAssignedIdentities: '2021-10-01' };
+export const VM_PROFILE_PROPERTIES: Since = {
+  vmSize: '2019-05-01-preview',
+  osDiskSizeGB: '2020-02-14',
+  vnetConfig: '2020-02-14',
+  userAssignedIdentities: '2021-10-01',
+};
 
 export function nameRegex(version: ApiVersion): RegExp {
   return atLeast(version, '2019-05-01-preview') ? /^[A-Za-z0-9-_.]{1,64}$/ : /^[A-Za-z0-9-_]{1,64}$/;

@@ -29,15 +29,30 @@ function stepType(checker: Checker, step: CustomizerRef): string | undefined {
   if (available.includes(value)) return value;
   if (table[value]) {
     // Its properties are not judged: the type itself is the problem.
-    checker.report('AIB101', 'error', typeNode, `${where}: ${kind} type "${value}" needs API version ${table[value]} or later (this template uses ${checker.version}); raise apiVersion`);
+    checker.report(
+      'AIB101',
+      'error',
+      typeNode,
+      `${where}: ${kind} type "${value}" needs API version ${table[value]} or later (this template uses ${checker.version}); raise apiVersion`,
+    );
     return undefined;
   }
   const suggestion = closest(value, available);
   if (suggestion?.caseOnly) {
-    checker.report('AIB101', checker.strictness, typeNode, `${where}: ${kind} type "${value}": did you mean "${suggestion.name}"? (types are case-sensitive from API 2024-02-01)`);
+    checker.report(
+      'AIB101',
+      checker.strictness,
+      typeNode,
+      `${where}: ${kind} type "${value}": did you mean "${suggestion.name}"? (types are case-sensitive from API 2024-02-01)`,
+    );
     return suggestion.name;
   }
-  checker.report('AIB101', 'error', typeNode, `${where}: unknown ${kind} type "${value}"${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (${kind}s: ${available.join(', ')})`);
+  checker.report(
+    'AIB101',
+    'error',
+    typeNode,
+    `${where}: unknown ${kind} type "${value}"${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (${kind}s: ${available.join(', ')})`,
+  );
   return undefined;
 }
 
@@ -71,12 +86,22 @@ function checkChecksum(checker: Checker, step: CustomizerRef, uriKey: 'scriptUri
       const value = checksum.value as string;
       if (value !== '' && !HEX64.test(value)) {
         const fix = HEX64.test(value.toLowerCase()) ? 'write it in lower case (aibgen fill does)' : 'compute it with aibgen fill or sha256sum';
-        checker.report('AIB107', 'error', checksum, `${step.label}: sha256Checksum "${value.length > 70 ? `${value.slice(0, 67)}...` : value}" is not 64 lowercase hex digits; ${fix}`);
+        checker.report(
+          'AIB107',
+          'error',
+          checksum,
+          `${step.label}: sha256Checksum "${value.length > 70 ? `${value.slice(0, 67)}...` : value}" is not 64 lowercase hex digits; ${fix}`,
+        );
       }
     }
   }
   if (uri && !checksum && uri.type === 'string' && !isDynamic(uri)) {
-    checker.report('AIB108', 'warning', propertyNode(step.node, uriKey) as Node, `${step.label}: ${uriKey} has no sha256Checksum, so the download is not verified; add one (aibgen fill computes it)`);
+    checker.report(
+      'AIB108',
+      'warning',
+      propertyNode(step.node, uriKey) as Node,
+      `${step.label}: ${uriKey} has no sha256Checksum, so the download is not verified; add one (aibgen fill computes it)`,
+    );
   } else if (uri && checksum?.type === 'string' && checksum.value === '' && !isDynamic(uri)) {
     checker.report('AIB108', 'warning', checksum, `${step.label}: sha256Checksum is empty, so the download is not verified; aibgen fill computes it`);
   }
@@ -90,7 +115,12 @@ function checkScriptStep(checker: Checker, step: CustomizerRef, type: 'Shell' | 
   const scriptUri = valueNode(step.node, 'scriptUri');
   const inline = valueNode(step.node, 'inline');
   if (Boolean(scriptUri) === Boolean(inline)) {
-    checker.report('AIB105', 'error', step.node, `${step.label}: a ${type} step needs exactly one of scriptUri and inline (it has ${scriptUri ? 'both' : 'neither'})`);
+    checker.report(
+      'AIB105',
+      'error',
+      step.node,
+      `${step.label}: a ${type} step needs exactly one of scriptUri and inline (it has ${scriptUri ? 'both' : 'neither'})`,
+    );
   }
   if (scriptUri && !isDynamic(scriptUri) && scriptUri.type !== 'string') {
     checker.report('AIB114', 'error', scriptUri, `${step.label}: scriptUri must be a string, not ${describeType(scriptUri)}`);
@@ -100,12 +130,18 @@ function checkScriptStep(checker: Checker, step: CustomizerRef, type: 'Shell' | 
       checker.report('AIB106', 'error', inline, `${step.label}: inline must be an array of commands (strings), not ${describeType(inline)}; write ["command"]`);
     } else {
       for (const item of inline.children ?? []) {
-        if (item.type !== 'string') checker.report('AIB106', 'error', item, `${step.label}: each inline entry must be a string command, not ${describeType(item)}`);
+        if (item.type !== 'string')
+          checker.report('AIB106', 'error', item, `${step.label}: each inline entry must be a string command, not ${describeType(item)}`);
       }
     }
   }
   if (inline && valueNode(step.node, 'sha256Checksum') && !scriptUri) {
-    checker.report('AIB109', 'warning', propertyNode(step.node, 'sha256Checksum') as Node, `${step.label}: sha256Checksum has nothing to check on an inline step; remove it`);
+    checker.report(
+      'AIB109',
+      'warning',
+      propertyNode(step.node, 'sha256Checksum') as Node,
+      `${step.label}: sha256Checksum has nothing to check on an inline step; remove it`,
+    );
   }
   if (scriptUri) checkChecksum(checker, step, 'scriptUri');
   if (type === 'PowerShell') {
@@ -117,7 +153,8 @@ function checkScriptStep(checker: Checker, step: CustomizerRef, type: 'Shell' | 
     const codes = valueNode(step.node, 'validExitCodes');
     if (codes && !isDynamic(codes)) {
       const bad = codes.type !== 'array' ? [codes] : (codes.children ?? []).filter((c) => c.type !== 'number' || !Number.isInteger(c.value));
-      for (const node of bad) checker.report('AIB111', 'error', node, `${step.label}: validExitCodes must be an array of integers such as [0, 3010], not ${describeType(node)}`);
+      for (const node of bad)
+        checker.report('AIB111', 'error', node, `${step.label}: validExitCodes must be an array of integers such as [0, 3010], not ${describeType(node)}`);
     }
   }
 }
@@ -125,17 +162,30 @@ function checkScriptStep(checker: Checker, step: CustomizerRef, type: 'Shell' | 
 function checkFileStep(checker: Checker, step: CustomizerRef): void {
   const source = valueNode(step.node, 'sourceUri');
   const destinationNode = valueNode(step.node, 'destination');
-  for (const [key, node] of [['sourceUri', source], ['destination', destinationNode]] as const) {
+  for (const [key, node] of [
+    ['sourceUri', source],
+    ['destination', destinationNode],
+  ] as const) {
     if (!node) checker.report('AIB130', 'error', step.node, `${step.label}: a File step needs "${key}"`);
   }
   if (source) checkChecksum(checker, step, 'sourceUri');
   const destination = expectString(checker, step, 'destination');
   if (destination === undefined || !destinationNode) return;
   if (checker.os === 'linux' && !/^\/tmp\/[^/]/.test(destination.replace(/\/+/g, '/'))) {
-    checker.report('AIB131', 'error', destinationNode, `${step.label}: on Linux the File customizer can only write under /tmp (it uploads as the non-root build user); use /tmp/${destination.split('/').pop() || 'file'} and move it with a Shell step`);
+    checker.report(
+      'AIB131',
+      'error',
+      destinationNode,
+      `${step.label}: on Linux the File customizer can only write under /tmp (it uploads as the non-root build user); use /tmp/${destination.split('/').pop() || 'file'} and move it with a Shell step`,
+    );
   }
   if (checker.os === 'windows' && !/^[A-Za-z]:\\/.test(destination)) {
-    checker.report('AIB132', 'error', destinationNode, `${step.label}: on Windows the destination must be an absolute path with a drive letter, such as C:\\\\buildArtifacts\\\\${destination.split(/[\\/]/).pop() || 'file'} (its folder must already exist)`);
+    checker.report(
+      'AIB132',
+      'error',
+      destinationNode,
+      `${step.label}: on Windows the destination must be an absolute path with a drive letter, such as C:\\\\buildArtifacts\\\\${destination.split(/[\\/]/).pop() || 'file'} (its folder must already exist)`,
+    );
   }
 }
 
@@ -144,7 +194,12 @@ function checkRestartStep(checker: Checker, step: CustomizerRef): void {
   expectString(checker, step, 'restartCheckCommand');
   const timeout = expectString(checker, step, 'restartTimeout');
   if (timeout !== undefined && !GO_DURATION.test(timeout)) {
-    checker.report('AIB112', 'error', valueNode(step.node, 'restartTimeout') as Node, `${step.label}: restartTimeout "${timeout}" is not a duration; write it like 5m, 2h, 30s or 1h30m`);
+    checker.report(
+      'AIB112',
+      'error',
+      valueNode(step.node, 'restartTimeout') as Node,
+      `${step.label}: restartTimeout "${timeout}" is not a duration; write it like 5m, 2h, 30s or 1h30m`,
+    );
   }
 }
 
@@ -157,7 +212,13 @@ function checkUpdateStep(checker: Checker, step: CustomizerRef): void {
   const filters = valueNode(step.node, 'filters');
   if (filters && !isDynamic(filters)) {
     const bad = filters.type !== 'array' ? [filters] : (filters.children ?? []).filter((f) => f.type !== 'string');
-    for (const node of bad) checker.report('AIB113', 'error', node, `${step.label}: filters must be an array of strings such as "exclude:$_.Title -like '*Preview*'", not ${describeType(node)}`);
+    for (const node of bad)
+      checker.report(
+        'AIB113',
+        'error',
+        node,
+        `${step.label}: filters must be an array of strings such as "exclude:$_.Title -like '*Preview*'", not ${describeType(node)}`,
+      );
   }
 }
 
@@ -186,7 +247,12 @@ export function checkSteps(checker: Checker, steps: readonly CustomizerRef[]): M
     checkKeys(checker, step.node, STEP_PROPERTIES[type] ?? {}, step.label);
     const os = STEP_OS[type];
     if (checker.os && os && os !== 'any' && os !== checker.os) {
-      checker.report('AIB120', 'error', valueNode(step.node, 'type') as Node, `${step.label}: ${type} runs only on ${os === 'linux' ? 'Linux' : 'Windows'} images, and this source is ${checker.os === 'linux' ? 'Linux' : 'Windows'} (CustomizerNotSupportedForImage)`);
+      checker.report(
+        'AIB120',
+        'error',
+        valueNode(step.node, 'type') as Node,
+        `${step.label}: ${type} runs only on ${os === 'linux' ? 'Linux' : 'Windows'} images, and this source is ${checker.os === 'linux' ? 'Linux' : 'Windows'} (CustomizerNotSupportedForImage)`,
+      );
     }
     if (type === 'Shell' || type === 'PowerShell') checkScriptStep(checker, step, type);
     else if (type === 'File') checkFileStep(checker, step);
@@ -217,7 +283,12 @@ export function checkDeprovisionOverride(checker: Checker, steps: readonly Custo
     const mentions = LINUX_OVERRIDE.test(destination) || WINDOWS_OVERRIDE.test(destination) || LINUX_OVERRIDE.test(text) || WINDOWS_OVERRIDE.test(text);
     if (!mentions) return;
     if (REMOVAL.test(text)) {
-      checker.report('AIB141', 'warning', step.node, `${step.label}: removes the deprovisioning script; AIB needs it at the end of the build (a missing Windows script fails the build or leaves an image that does not boot)`);
+      checker.report(
+        'AIB141',
+        'warning',
+        step.node,
+        `${step.label}: removes the deprovisioning script; AIB needs it at the end of the build (a missing Windows script fails the build or leaves an image that does not boot)`,
+      );
       return;
     }
     writers.push(index);
@@ -225,7 +296,12 @@ export function checkDeprovisionOverride(checker: Checker, steps: readonly Custo
   for (const index of writers) {
     if (index < lastRestart) {
       const step = steps[index] as CustomizerRef;
-      checker.report('AIB140', 'warning', step.node, `${step.label}: writes the deprovisioning override before a WindowsRestart (${(steps[lastRestart] as CustomizerRef).label}); put the override last, after every restart`);
+      checker.report(
+        'AIB140',
+        'warning',
+        step.node,
+        `${step.label}: writes the deprovisioning override before a WindowsRestart (${(steps[lastRestart] as CustomizerRef).label}); put the override last, after every restart`,
+      );
     }
   }
 }

@@ -2,9 +2,24 @@ import type { Node } from 'jsonc-parser';
 import { keyOf, properties, propertyNode, stringValue, valueNode, type ImageTemplateRef } from '../template/index.js';
 import { closest, describeType, isDynamic, type Checker } from './checker.js';
 import { checkKeys } from './properties.js';
-import { DISTRIBUTE_TYPES, READ_ONLY_PROPERTIES, SOURCE_TYPES, TEMPLATE_PROPERTIES, VM_PROFILE_PROPERTIES, atLeast, nameRegex, type ApiVersion } from './spec.js';
+import {
+  DISTRIBUTE_TYPES,
+  READ_ONLY_PROPERTIES,
+  SOURCE_TYPES,
+  TEMPLATE_PROPERTIES,
+  VM_PROFILE_PROPERTIES,
+  atLeast,
+  nameRegex,
+  type ApiVersion,
+} from './spec.js';
 
-function knownType(checker: Checker, node: Node | undefined, table: Record<string, { since: ApiVersion; until?: ApiVersion }>, where: string, holder: Node): string | undefined {
+function knownType(
+  checker: Checker,
+  node: Node | undefined,
+  table: Record<string, { since: ApiVersion; until?: ApiVersion }>,
+  where: string,
+  holder: Node,
+): string | undefined {
   if (!node) {
     checker.report('AIB152', 'error', holder, `${where}: no "type"`);
     return undefined;
@@ -15,10 +30,20 @@ function knownType(checker: Checker, node: Node | undefined, table: Record<strin
   if (available.includes(value)) return value;
   const suggestion = closest(value, available);
   if (suggestion?.caseOnly) {
-    checker.report(where.startsWith('distribute') ? 'AIB170' : 'AIB152', checker.strictness, node, `${where}: type "${value}": did you mean "${suggestion.name}"? (case-sensitive from API 2024-02-01)`);
+    checker.report(
+      where.startsWith('distribute') ? 'AIB170' : 'AIB152',
+      checker.strictness,
+      node,
+      `${where}: type "${value}": did you mean "${suggestion.name}"? (case-sensitive from API 2024-02-01)`,
+    );
     return suggestion.name;
   }
-  checker.report(where.startsWith('distribute') ? 'AIB170' : 'AIB152', 'error', node, `${where}: unknown type ${node.type === 'string' ? `"${value}"` : describeType(node)}${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (known: ${available.join(', ')})`);
+  checker.report(
+    where.startsWith('distribute') ? 'AIB170' : 'AIB152',
+    'error',
+    node,
+    `${where}: unknown type ${node.type === 'string' ? `"${value}"` : describeType(node)}${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (known: ${available.join(', ')})`,
+  );
   return undefined;
 }
 
@@ -40,7 +65,12 @@ export function checkSource(checker: Checker, props: Node): void {
   if (!type) return;
   const spec = SOURCE_TYPES[type] as (typeof SOURCE_TYPES)[string];
   if (spec.until && atLeast(checker.version, spec.until)) {
-    checker.report('AIB152', 'error', valueNode(source, 'type') as Node, `source: the ${type} source was removed in API ${spec.until}; use a PlatformImage, ManagedImage or SharedImageVersion source`);
+    checker.report(
+      'AIB152',
+      'error',
+      valueNode(source, 'type') as Node,
+      `source: the ${type} source was removed in API ${spec.until}; use a PlatformImage, ManagedImage or SharedImageVersion source`,
+    );
     return;
   }
   requireProps(checker, source, spec.required, 'AIB152', `source (${type})`);
@@ -54,18 +84,29 @@ export function checkSource(checker: Checker, props: Node): void {
 export function checkTimeoutAndProfile(checker: Checker, props: Node): void {
   const timeout = valueNode(props, 'buildTimeoutInMinutes');
   if (timeout && !isDynamic(timeout)) {
-    const value = timeout.value;
+    const value = timeout.value as unknown;
     if (timeout.type !== 'number' || !Number.isInteger(value) || (value as number) < 0 || (value as number) > 960) {
-      checker.report('AIB150', 'error', timeout, `buildTimeoutInMinutes must be an integer from 0 to 960 (0 means the default, 240), not ${describeType(timeout)}`);
+      checker.report(
+        'AIB150',
+        'error',
+        timeout,
+        `buildTimeoutInMinutes must be an integer from 0 to 960 (0 means the default, 240), not ${describeType(timeout)}`,
+      );
     } else if ((value as number) >= 1 && (value as number) <= 5) {
-      checker.report('AIB150', 'warning', timeout, `buildTimeoutInMinutes ${String(value)} is too short to succeed (1-5 fail early with a token-lifetime error); use 0 for the default, or 6 or more (60+ for Windows)`);
+      checker.report(
+        'AIB150',
+        'warning',
+        timeout,
+        `buildTimeoutInMinutes ${String(value)} is too short to succeed (1-5 fail early with a token-lifetime error); use 0 for the default, or 6 or more (60+ for Windows)`,
+      );
     }
   }
   const profile = valueNode(props, 'vmProfile');
   if (!profile || isDynamic(profile) || profile.type !== 'object') return;
   checkKeys(checker, profile, VM_PROFILE_PROPERTIES, 'vmProfile');
   const size = valueNode(profile, 'vmSize');
-  if (size && !isDynamic(size) && size.type !== 'string') checker.report('AIB151', 'error', size, `vmProfile.vmSize must be a string such as "Standard_D2s_v3", not ${describeType(size)}`);
+  if (size && !isDynamic(size) && size.type !== 'string')
+    checker.report('AIB151', 'error', size, `vmProfile.vmSize must be a string such as "Standard_D2s_v3", not ${describeType(size)}`);
   const disk = valueNode(profile, 'osDiskSizeGB');
   if (disk && !isDynamic(disk) && (disk.type !== 'number' || !Number.isInteger(disk.value) || (disk.value as number) < 0)) {
     checker.report('AIB151', 'error', disk, `vmProfile.osDiskSizeGB must be a non-negative integer (0 keeps the source size), not ${describeType(disk)}`);
@@ -76,7 +117,12 @@ export function checkIdentity(checker: Checker, template: ImageTemplateRef): voi
   const identity = valueNode(template.node, 'identity');
   if (!identity) {
     if (atLeast(checker.version, '2020-02-14')) {
-      checker.report('AIB160', 'error', template.node, `an "identity" with one user-assigned identity is required from API 2020-02-14 (this template uses ${checker.version})`);
+      checker.report(
+        'AIB160',
+        'error',
+        template.node,
+        `an "identity" with one user-assigned identity is required from API 2020-02-14 (this template uses ${checker.version})`,
+      );
     }
     return;
   }
@@ -84,7 +130,12 @@ export function checkIdentity(checker: Checker, template: ImageTemplateRef): voi
   const type = valueNode(identity, 'type');
   if (type && !isDynamic(type) && !(type.type === 'string' && ['UserAssigned', 'None'].includes(type.value as string))) {
     const suggestion = type.type === 'string' ? closest(type.value as string, ['UserAssigned', 'None']) : undefined;
-    checker.report('AIB160', suggestion?.caseOnly ? checker.strictness : 'error', type, `identity.type must be "UserAssigned"${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (AIB supports one user-assigned identity, no system-assigned one)`);
+    checker.report(
+      'AIB160',
+      suggestion?.caseOnly ? checker.strictness : 'error',
+      type,
+      `identity.type must be "UserAssigned"${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (AIB supports one user-assigned identity, no system-assigned one)`,
+    );
   }
   const ids = valueNode(identity, 'userAssignedIdentities');
   if (ids && !isDynamic(ids) && ids.type === 'object' && (ids.children?.length ?? 0) !== 1 && stringValue(identity, 'type') !== 'None') {
@@ -110,7 +161,8 @@ export function checkDistribute(checker: Checker, props: Node): void {
     checker.report('AIB174', 'error', distribute, `distribute must be an array of targets, not ${describeType(distribute)}`);
     return;
   }
-  if ((distribute.children ?? []).length === 0) checker.report('AIB170', 'error', distribute, 'distribute is empty: add at least one ManagedImage, SharedImage or VHD target');
+  if ((distribute.children ?? []).length === 0)
+    checker.report('AIB170', 'error', distribute, 'distribute is empty: add at least one ManagedImage, SharedImage or VHD target');
   const seen = new Map<string, Node>();
   (distribute.children ?? []).forEach((target, index) => {
     const where = `distribute[${index}]`;
@@ -124,9 +176,19 @@ export function checkDistribute(checker: Checker, props: Node): void {
     else if (!isDynamic(runOutput)) {
       const value = runOutput.type === 'string' ? (runOutput.value as string) : '';
       if (!nameRegex(checker.version).test(value)) {
-        checker.report('AIB171', 'error', runOutput, `${where}: runOutputName ${runOutput.type === 'string' ? `"${value}"` : describeType(runOutput)} must match ${nameRegex(checker.version).source}`);
+        checker.report(
+          'AIB171',
+          'error',
+          runOutput,
+          `${where}: runOutputName ${runOutput.type === 'string' ? `"${value}"` : describeType(runOutput)} must match ${nameRegex(checker.version).source}`,
+        );
       } else if (seen.has(value)) {
-        checker.report('AIB171', 'error', runOutput, `${where}: runOutputName "${value}" is used by another target (line ${checker.doc.lines.position((seen.get(value) as Node).offset).line}); each needs its own`);
+        checker.report(
+          'AIB171',
+          'error',
+          runOutput,
+          `${where}: runOutputName "${value}" is used by another target (line ${checker.doc.lines.position((seen.get(value) as Node).offset).line}); each needs its own`,
+        );
       } else seen.set(value, runOutput);
     }
     if (!type) return;
@@ -134,7 +196,12 @@ export function checkDistribute(checker: Checker, props: Node): void {
     requireProps(checker, target, spec.required(checker.version), 'AIB170', `${where} (${type})`);
     checkKeys(checker, target, spec.properties, `${where} (${type})`);
     if (propertyNode(target, 'replicationRegions') && propertyNode(target, 'targetRegions')) {
-      checker.report('AIB172', 'error', propertyNode(target, 'targetRegions') as Node, `${where}: replicationRegions and targetRegions cannot both be set; keep targetRegions (replicationRegions is deprecated from 2022-07-01)`);
+      checker.report(
+        'AIB172',
+        'error',
+        propertyNode(target, 'targetRegions') as Node,
+        `${where}: replicationRegions and targetRegions cannot both be set; keep targetRegions (replicationRegions is deprecated from 2022-07-01)`,
+      );
     }
   });
 }
@@ -143,12 +210,18 @@ export function checkProperties(checker: Checker, props: Node): void {
   checkKeys(checker, props, TEMPLATE_PROPERTIES, 'properties', new Set([...READ_ONLY_PROPERTIES, 'copy']));
   for (const prop of properties(props)) {
     if (READ_ONLY_PROPERTIES.has(keyOf(prop))) {
-      checker.report('AIB153', 'warning', prop.children?.[0] as Node, `properties.${keyOf(prop)} is set by the service (read-only, from an export or GET); remove it`);
+      checker.report(
+        'AIB153',
+        'warning',
+        prop.children?.[0] as Node,
+        `properties.${keyOf(prop)} is set by the service (read-only, from an export or GET); remove it`,
+      );
     }
   }
   for (const key of ['customize'] as const) {
     const list = valueNode(props, key);
-    if (list && !isDynamic(list) && list.type !== 'array') checker.report('AIB174', 'error', list, `${key} must be an array of steps, not ${describeType(list)}`);
+    if (list && !isDynamic(list) && list.type !== 'array')
+      checker.report('AIB174', 'error', list, `${key} must be an array of steps, not ${describeType(list)}`);
   }
   const validations = valueNode(valueNode(props, 'validate'), 'inVMValidations');
   if (validations && !isDynamic(validations) && validations.type !== 'array') {
@@ -171,7 +244,12 @@ function checkEnum(checker: Checker, node: Node | undefined, allowed: readonly s
   if (value !== undefined && allowed.includes(value)) return;
   const suggestion = value === undefined ? undefined : closest(value, allowed);
   const severity = suggestion?.caseOnly ? checker.strictness : 'error';
-  checker.report('AIB175', severity, node, `${where} is ${value === undefined ? describeType(node) : `"${value}"`}; allowed: ${allowed.map((a) => `"${a}"`).join(', ')}${suggestion ? ` (did you mean "${suggestion.name}"?)` : ''}`);
+  checker.report(
+    'AIB175',
+    severity,
+    node,
+    `${where} is ${value === undefined ? describeType(node) : `"${value}"`}; allowed: ${allowed.map((a) => `"${a}"`).join(', ')}${suggestion ? ` (did you mean "${suggestion.name}"?)` : ''}`,
+  );
 }
 
 export function checkSettings(checker: Checker, props: Node): void {
@@ -189,7 +267,12 @@ export function checkSettings(checker: Checker, props: Node): void {
       checker.report('AIB176', 'error', aci, 'vmProfile.vnetConfig.containerInstanceSubnetId needs subnetId (the build subnet in the same virtual network)');
     }
     if (aci && propertyNode(vnet, 'proxyVmSize')) {
-      checker.report('AIB176', 'error', propertyNode(vnet, 'proxyVmSize') as Node, 'vmProfile.vnetConfig.proxyVmSize cannot be set with containerInstanceSubnetId (isolated builds use no proxy VM)');
+      checker.report(
+        'AIB176',
+        'error',
+        propertyNode(vnet, 'proxyVmSize') as Node,
+        'vmProfile.vnetConfig.proxyVmSize cannot be set with containerInstanceSubnetId (isolated builds use no proxy VM)',
+      );
     }
   }
 

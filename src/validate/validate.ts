@@ -1,6 +1,15 @@
 import type { Node } from 'jsonc-parser';
 import { InputError, UsageError } from '../errors.js';
-import { findCustomizers, findImageTemplates, inferOs, parseJsonDocument, readTemplateText, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
+import {
+  findCustomizers,
+  findImageTemplates,
+  inferOs,
+  parseJsonDocument,
+  readTemplateText,
+  valueNode,
+  type ImageTemplateRef,
+  type JsonDocument,
+} from '../template/index.js';
 import { Checker, isDynamic, type Finding } from './checker.js';
 import { redact, sasTokenOf } from '../util/redact.js';
 import { API_VERSIONS, NEWEST, isApiVersion, type ApiVersion } from './spec.js';
@@ -28,9 +37,19 @@ function checkSasTokens(doc: JsonDocument, findings: Finding[], now: Date): void
       const shown = redact(value).slice(0, 160);
       const expiry = sas.expiry ? Date.parse(sas.expiry) : NaN;
       if (!Number.isNaN(expiry) && expiry < now.getTime()) {
-        checker.report('AIB135', 'error', node, `${shown}: the SAS token expired at ${sas.expiry}; downloads with it fail (AuthenticationFailed). Issue a new one, or better, give the template's identity Storage Blob Data Reader and drop the token`);
+        checker.report(
+          'AIB135',
+          'error',
+          node,
+          `${shown}: the SAS token expired at ${sas.expiry}; downloads with it fail (AuthenticationFailed). Issue a new one, or better, give the template's identity Storage Blob Data Reader and drop the token`,
+        );
       } else {
-        checker.report('AIB134', 'warning', node, `${shown}: carries a SAS token${sas.expiry ? ` valid until ${sas.expiry}` : ' with no expiry'}; anyone who can read this template can use it. Prefer the template's managed identity with Storage Blob Data Reader on the container`);
+        checker.report(
+          'AIB134',
+          'warning',
+          node,
+          `${shown}: carries a SAS token${sas.expiry ? ` valid until ${sas.expiry}` : ' with no expiry'}; anyone who can read this template can use it. Prefer the template's managed identity with Storage Blob Data Reader on the container`,
+        );
       }
       return;
     }
@@ -70,7 +89,10 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
   const findings: Finding[] = [];
   const notes: string[] = [];
   const templates = findImageTemplates(doc);
-  if (templates.length === 0) notes.push('no image template found (neither a bare body with properties.source/customize/distribute nor a Microsoft.VirtualMachineImages/imageTemplates resource)');
+  if (templates.length === 0)
+    notes.push(
+      'no image template found (neither a bare body with properties.source/customize/distribute nor a Microsoft.VirtualMachineImages/imageTemplates resource)',
+    );
   const customizers = findCustomizers(doc, templates, false);
   for (const template of templates) {
     const { version, note } = versionOf(template, options);
@@ -101,7 +123,7 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
       if (list === 'customize') checkDeprovisionOverride(checker, steps, types);
     }
     for (const key of ['customize'] as const) {
-      const value = valueNode(props, key) as Node | undefined;
+      const value = valueNode(props, key);
       if (value && isDynamic(value)) notes.push(`${label}${key} is an expression (${String(value.value).slice(0, 60)}); its steps were not checked`);
     }
     for (const finding of checker.findings) findings.push(finding);
@@ -119,7 +141,10 @@ export async function validateFile(file: string, options: ValidateOptions = {}):
   const text = await readTemplateText(file);
   const doc = parseJsonDocument(file, text);
   if (findImageTemplates(doc).length === 0) {
-    throw new InputError(`${file}: holds no image template (neither a bare body with properties.source/customize/distribute nor a Microsoft.VirtualMachineImages/imageTemplates resource)`, { details: ['give the template file itself, or compile Bicep to JSON first'] });
+    throw new InputError(
+      `${file}: holds no image template (neither a bare body with properties.source/customize/distribute nor a Microsoft.VirtualMachineImages/imageTemplates resource)`,
+      { details: ['give the template file itself, or compile Bicep to JSON first'] },
+    );
   }
   return validateDocument(doc, options);
 }

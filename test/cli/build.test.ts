@@ -69,8 +69,17 @@ describe.each([
     const template = JSON.parse(await readFile(join(project, 'dist/template.json'), 'utf8')) as { properties: { customize: Customizer[] } };
     const customize = JSON.parse(await readFile(join(project, 'dist/customize.json'), 'utf8')) as Customizer[];
     expect(customize).toEqual(template.properties.customize);
-    const sums = await run('sha256sum', artifacts.map((a) => a.file), { cwd: project });
-    const real = new Map(sums.stdout.trim().split('\n').map((l) => [l.slice(66), l.slice(0, 64)]));
+    const sums = await run(
+      'sha256sum',
+      artifacts.map((a) => a.file),
+      { cwd: project },
+    );
+    const real = new Map(
+      sums.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(66), l.slice(0, 64)]),
+    );
     let checked = 0;
     for (const step of template.properties.customize) {
       const uri = (step.scriptUri ?? step.sourceUri) as string | undefined;
@@ -90,7 +99,10 @@ describe.each([
     const payload = artifacts.find((a) => a.kind === 'payload') as ArtifactRecord;
     const out = join(dir, `${example}-extracted`);
     await mkdir(out);
-    const extracted = format === 'tar.gz' ? await run('tar', ['-xzf', join(project, payload.file), '-C', out]) : await run('unzip', ['-q', join(project, payload.file), '-d', out]);
+    const extracted =
+      format === 'tar.gz'
+        ? await run('tar', ['-xzf', join(project, payload.file), '-C', out])
+        : await run('unzip', ['-q', join(project, payload.file), '-d', out]);
     expect(extracted.stderr).toBe('');
     expect(await readTree(out)).toEqual(await readTree(join(project, 'payload/site')));
   });
@@ -114,7 +126,7 @@ describe.each([
     const stale = await aibgen(['build', project, '--check']);
     expect(stale.exitCode).toBe(1);
     expect(stale.stderr).toMatch(/dist\/artifacts\/install-(nginx|iis)\.[0-9a-f]{12}\.(sh|ps1): missing/);
-    expect(stale.stderr).toMatch(/dist\/template\.json: out of date\n(.*\n)*  - .*"scriptUri": .*\n(.*\n)*?  \+ .*"scriptUri": /);
+    expect(stale.stderr).toMatch(/dist\/template\.json: out of date\n(.*\n)* {2}- .*"scriptUri": .*\n(.*\n)*? {2}\+ .*"scriptUri": /);
     expect(stale.stderr).toContain('file(s) are stale; run aibgen build');
     expect(await snapshotFiles(join(project, 'dist'))).toEqual(first); // --check wrote nothing
     await writeFile(script, text);
@@ -128,12 +140,11 @@ describe('delivery', () => {
 
   beforeAll(async () => {
     served = join(dir, 'served');
-    server = createServer(async (request, response) => {
-      try {
-        response.end(await readFile(join(served, decodeURIComponent((request.url ?? '/').slice(1)))));
-      } catch {
-        response.writeHead(404).end();
-      }
+    server = createServer((request, response) => {
+      readFile(join(served, decodeURIComponent((request.url ?? '/').slice(1)))).then(
+        (body) => response.end(body),
+        () => response.writeHead(404).end(),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address() as { port: number };
@@ -147,7 +158,19 @@ describe('delivery', () => {
   async function project(name: string, steps: unknown[], extra: Record<string, unknown> = {}): Promise<string> {
     const root = join(dir, name);
     await cp(join(ROOT, 'templates/init/linux'), root, { recursive: true });
-    await writeFile(join(root, 'aibgen.json'), JSON.stringify({ template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: base, os: 'linux', varsFiles: ['vars.json'], customize: steps, ...extra }));
+    await writeFile(
+      join(root, 'aibgen.json'),
+      JSON.stringify({
+        template: 'template.json',
+        output: 'dist/template.json',
+        artifacts: 'dist/artifacts',
+        baseUri: base,
+        os: 'linux',
+        varsFiles: ['vars.json'],
+        customize: steps,
+        ...extra,
+      }),
+    );
     return root;
   }
 
@@ -165,7 +188,9 @@ describe('delivery', () => {
     const good = await run('bash', ['-e', '-c', commands.join('\n')], { env: { OUT: out } });
     expect(good.stderr).toBe('');
     expect(await readFile(out, 'utf8')).toBe("hello from it's me\n");
-    const bad = await run('bash', ['-e', '-c', commands.map((c, i) => (i === 0 ? c.replace("echo '", "echo 'IyEv") : c)).join('\n')], { env: { OUT: join(dir, 'never.txt') } });
+    const bad = await run('bash', ['-e', '-c', commands.map((c, i) => (i === 0 ? c.replace("echo '", "echo 'IyEv") : c)).join('\n')], {
+      env: { OUT: join(dir, 'never.txt') },
+    });
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stdout + bad.stderr).toContain('FAILED');
     await expect(readFile(join(dir, 'never.txt'))).rejects.toThrow();
@@ -187,7 +212,7 @@ describe('delivery', () => {
     const root = await project('too-big', [{ name: 'site', payload: 'payload/site', destination: '/srv', maxSize: 10 }]);
     const result = await aibgen(['build', root]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/aibgen\.json:\d+:\d+  customize\[0\] "site": the archive is/);
+    expect(result.stderr).toMatch(/aibgen\.json:\d+:\d+ {2}customize\[0\] "site": the archive is/);
     expect(result.stderr).toContain('set "delivery": "download" on this step');
   });
 });
@@ -196,18 +221,45 @@ describe('project file errors name the place', () => {
   // aibgen.json is written with two-space indentation: customize[0] starts on line 10, column 5.
   const cases: [string, unknown[], string][] = [
     ['unknown step kind', [{ name: 'x', shell: 'a.sh' }], 'aibgen.json:10:5  customize[0]: says no step kind (name, shell); give one of: script, payload'],
-    ['missing folder', [{ name: 'site', payload: 'payload/nope', destination: '/srv' }], 'aibgen.json:10:5  customize[0].payload: folder not found (payload/nope)'],
-    ['two deprovision steps', [{ deprovision: true }, { deprovision: { cloudInitClean: true } }], 'aibgen.json:10:5  customize[0]: the deprovision step must be the last step'],
-    ['duplicate names', [{ name: 'setup', script: 'scripts/setup.sh.hbs' }, { name: 'setup', inline: ['true'] }], 'aibgen.json:15:7  customize[1].name: "setup" is already the name of customize[0] ('],
+    [
+      'missing folder',
+      [{ name: 'site', payload: 'payload/nope', destination: '/srv' }],
+      'aibgen.json:10:5  customize[0].payload: folder not found (payload/nope)',
+    ],
+    [
+      'two deprovision steps',
+      [{ deprovision: true }, { deprovision: { cloudInitClean: true } }],
+      'aibgen.json:10:5  customize[0]: the deprovision step must be the last step',
+    ],
+    [
+      'duplicate names',
+      [
+        { name: 'setup', script: 'scripts/setup.sh.hbs' },
+        { name: 'setup', inline: ['true'] },
+      ],
+      'aibgen.json:15:7  customize[1].name: "setup" is already the name of customize[0] (',
+    ],
     ['deprovision not last', [{ deprovision: true }, { inline: ['true'] }], 'aibgen.json:10:5  customize[0]: the deprovision step must be the last step'],
     ['unknown existing', [{ existing: 'nope' }], 'aibgen.json:10:5  customize[0].existing: no step named "nope" in the template\'s customize list'],
-    ['an option overriding the name', [{ restart: { name: 'x' } }], 'aibgen.json:12:9  customize[0].restart.name: unknown setting "name"; the settings here are: restartCommand, restartCheckCommand, restartTimeout'],
+    [
+      'an option overriding the name',
+      [{ restart: { name: 'x' } }],
+      'aibgen.json:12:9  customize[0].restart.name: unknown setting "name"; the settings here are: restartCommand, restartCheckCommand, restartTimeout',
+    ],
     ['unknown top-level key', [], 'aibgen.json:10:3  customise: unknown setting "customise"'],
   ];
   it.each(cases)('%s', async (name, steps, message) => {
     const root = join(dir, `bad-${name.replace(/ /g, '-')}`);
     await cp(join(ROOT, 'templates/init/linux'), root, { recursive: true });
-    const file = { template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', varsFiles: ['vars.json'], customize: steps, ...(name === 'unknown top-level key' ? { customise: [] } : {}) };
+    const file = {
+      template: 'template.json',
+      output: 'dist/template.json',
+      artifacts: 'dist/artifacts',
+      baseUri: 'https://x.test/a/',
+      varsFiles: ['vars.json'],
+      customize: steps,
+      ...(name === 'unknown top-level key' ? { customise: [] } : {}),
+    };
     await writeFile(join(root, 'aibgen.json'), JSON.stringify(file, null, 2));
     const result = await aibgen(['build', root]);
     expect(result.exitCode).toBe(2);
@@ -222,9 +274,22 @@ describe('composition', () => {
     await cp(join(ROOT, 'templates/init/linux'), root, { recursive: true });
     const original = (await readFile(join(root, 'template.json'), 'utf8'))
       .replace('"location": "westeurope",', '// built by aibgen\n  "location": "westeurope", /* region */')
-      .replace('"customize": []', '"customize": [ { "type": "Shell", "name": "first", "inline": ["echo 1"] }, { "type": "Shell", "name": "moved", "inline": ["echo 2"] } ]');
+      .replace(
+        '"customize": []',
+        '"customize": [ { "type": "Shell", "name": "first", "inline": ["echo 1"] }, { "type": "Shell", "name": "moved", "inline": ["echo 2"] } ]',
+      );
     await writeFile(join(root, 'template.json'), original);
-    await writeFile(join(root, 'aibgen.json'), JSON.stringify({ template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', varsFiles: ['vars.json'], customize: [{ name: 'mine', inline: ['echo 3'] }, { existing: 'moved' }] }));
+    await writeFile(
+      join(root, 'aibgen.json'),
+      JSON.stringify({
+        template: 'template.json',
+        output: 'dist/template.json',
+        artifacts: 'dist/artifacts',
+        baseUri: 'https://x.test/a/',
+        varsFiles: ['vars.json'],
+        customize: [{ name: 'mine', inline: ['echo 3'] }, { existing: 'moved' }],
+      }),
+    );
     expect((await aibgen(['build', root, '--quiet'])).exitCode).toBe(0);
     const built = await readFile(join(root, 'dist/template.json'), 'utf8');
     const names = (JSON.parse(await readFile(join(root, 'dist/customize.json'), 'utf8')) as Customizer[]).map((c) => c.name);

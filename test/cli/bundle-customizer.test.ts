@@ -18,11 +18,20 @@ describe('aibgen bundle --customizer', () => {
   it('prints the File and Shell steps for Linux; the extract commands, run by sh, unpack the archive to a path with spaces and quotes', async () => {
     const archive = `aibgen-test-${process.pid}-${Date.now()}.tar.gz`;
     const destination = join(dir, "unpacked here/it's $(not) `run`");
-    const result = await aibgen(['bundle', 'site', '-o', archive, '--json', '--customizer', '--uri', `https://example.test/a/${archive}?sv=1`, '--destination', destination], { cwd: dir });
+    const result = await aibgen(
+      ['bundle', 'site', '-o', archive, '--json', '--customizer', '--uri', `https://example.test/a/${archive}?sv=1`, '--destination', destination],
+      { cwd: dir },
+    );
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as { sha256: string; customizers: Record<string, unknown>[] };
     const [file, extract] = report.customizers;
-    expect(file).toEqual({ type: 'File', name: archive.replace('.tar.gz', '-download'), sourceUri: `https://example.test/a/${archive}?sv=1`, destination: `/tmp/${archive}`, sha256Checksum: report.sha256 });
+    expect(file).toEqual({
+      type: 'File',
+      name: archive.replace('.tar.gz', '-download'),
+      sourceUri: `https://example.test/a/${archive}?sv=1`,
+      destination: `/tmp/${archive}`,
+      sha256Checksum: report.sha256,
+    });
     expect(extract?.type).toBe('Shell');
     const inline = extract?.inline as string[];
     expect(inline).toHaveLength(3);
@@ -39,11 +48,20 @@ describe('aibgen bundle --customizer', () => {
   });
 
   it('prints File + PowerShell Expand-Archive steps for Windows zips, quoted for PowerShell', async () => {
-    const result = await aibgen(['bundle', 'site', '-o', 'site.zip', '--json', '--customizer', '--uri', 'https://example.test/site.zip', '--destination', "C:\\inetpub\\it's site"], { cwd: dir });
+    const result = await aibgen(
+      ['bundle', 'site', '-o', 'site.zip', '--json', '--customizer', '--uri', 'https://example.test/site.zip', '--destination', "C:\\inetpub\\it's site"],
+      { cwd: dir },
+    );
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as { sha256: string; customizers: Record<string, unknown>[] };
     expect(report.customizers).toEqual([
-      { type: 'File', name: 'site-download', sourceUri: 'https://example.test/site.zip', destination: 'C:\\Windows\\Temp\\site.zip', sha256Checksum: report.sha256 },
+      {
+        type: 'File',
+        name: 'site-download',
+        sourceUri: 'https://example.test/site.zip',
+        destination: 'C:\\Windows\\Temp\\site.zip',
+        sha256Checksum: report.sha256,
+      },
       {
         type: 'PowerShell',
         name: 'site-extract',
@@ -60,7 +78,9 @@ describe('aibgen bundle --customizer', () => {
     const missing = await aibgen(['bundle', 'site', '-o', 'x.tar.gz', '--customizer'], { cwd: dir });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('--customizer needs --uri');
-    const relative = await aibgen(['bundle', 'site', '-o', 'x.tar.gz', '--customizer', '--uri', 'https://x/x.tar.gz', '--destination', 'var/www'], { cwd: dir });
+    const relative = await aibgen(['bundle', 'site', '-o', 'x.tar.gz', '--customizer', '--uri', 'https://x/x.tar.gz', '--destination', 'var/www'], {
+      cwd: dir,
+    });
     expect(relative.exitCode).toBe(2);
     expect(relative.stderr).toContain('--destination must be an absolute Linux path');
   });
@@ -97,6 +117,9 @@ describe('bundle internals that only larger payloads reach', () => {
     await writeFile(join(root, 'bin/run.sh'), '#!/bin/sh\necho golden\n', { mode: 0o755 });
     const tgz = await bundle(root, { output: join(dir, 'golden.tar.gz'), mtime: DEFAULT_MTIME });
     const zip = await bundle(root, { output: join(dir, 'golden.zip'), mtime: DEFAULT_MTIME });
-    expect({ tgz: tgz.sha256, zip: zip.sha256 }).toEqual({ tgz: 'c9e7e478a6b161f061d81a39f0f9d0a76530abcb40fd5d70d53f73f509926a0a', zip: '006dcb32d7ca7d6e22415896b45cd690121e1b581b9640a2b41d76cdef699330' });
+    expect({ tgz: tgz.sha256, zip: zip.sha256 }).toEqual({
+      tgz: 'c9e7e478a6b161f061d81a39f0f9d0a76530abcb40fd5d70d53f73f509926a0a',
+      zip: '006dcb32d7ca7d6e22415896b45cd690121e1b581b9640a2b41d76cdef699330',
+    });
   });
 });

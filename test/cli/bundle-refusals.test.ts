@@ -59,7 +59,7 @@ describe('aibgen bundle refuses what cannot be reproduced or escapes the folder'
   it('a FIFO', async () => {
     const root = await payload('fifo');
     expect((await run('mkfifo', [join(root, 'pipe')])).exitCode).toBe(0);
-    await expectRefused('fifo', "fifo/pipe: is a FIFO, which an archive cannot carry");
+    await expectRefused('fifo', 'fifo/pipe: is a FIFO, which an archive cannot carry');
   });
 
   it('a socket', async () => {

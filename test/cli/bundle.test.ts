@@ -32,7 +32,10 @@ async function makePayload(root: string, order: 'forward' | 'reverse' = 'forward
   await symlink('../README.md', join(root, 'bin/readme-link'));
 }
 
-const sha = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 beforeAll(async () => {
   dir = await tempDir();
@@ -44,7 +47,14 @@ describe('aibgen bundle round trip with the real tools', () => {
     const result = await aibgen(['bundle', 'payload', '-o', 'site.tar.gz', '--json'], { cwd: dir });
     expect(result.exitCode).toBe(0);
     const info = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(info).toEqual({ path: 'site.tar.gz', format: 'tar.gz', size: expect.any(Number), sha256: await sha(join(dir, 'site.tar.gz')), files: 9, bytesIn: expect.any(Number) });
+    expect(info).toEqual({
+      path: 'site.tar.gz',
+      format: 'tar.gz',
+      size: expect.any(Number),
+      sha256: await sha(join(dir, 'site.tar.gz')),
+      files: 9,
+      bytesIn: expect.any(Number),
+    });
     await mkdir(join(dir, 'out-tar'));
     const extract = await run('tar', ['-xzf', '../site.tar.gz'], { cwd: join(dir, 'out-tar') });
     expect(extract.stderr).toBe('');
@@ -73,7 +83,19 @@ describe('aibgen bundle round trip with the real tools', () => {
 describe('tar headers, read back by node-tar (an independent parser)', () => {
   it('carry uid/gid 0, empty owner names, the fixed mtime, 0644/0755 modes, and no atime/ctime', async () => {
     expect((await aibgen(['bundle', 'payload', '-o', 'headers.tar.gz'], { cwd: dir })).exitCode).toBe(0);
-    const entries: { path: string; type: string; mode: number; uid: number; gid: number; uname: string; gname: string; mtime: number; atime?: Date; ctime?: Date; pax: boolean }[] = [];
+    const entries: {
+      path: string;
+      type: string;
+      mode: number;
+      uid: number;
+      gid: number;
+      uname: string;
+      gname: string;
+      mtime: number;
+      atime?: Date;
+      ctime?: Date;
+      pax: boolean;
+    }[] = [];
     await tar.t({
       file: join(dir, 'headers.tar.gz'),
       onReadEntry: (entry) => {

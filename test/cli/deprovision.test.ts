@@ -53,7 +53,7 @@ describe('aibgen deprovision --os linux', () => {
   });
 
   it('--keep-user, --cloud-init-clean and --pre (in order) change what runs', async () => {
-    const script = await linux('--keep-user', '--cloud-init-clean', '--pre', 'echo "first $((1+1))" >> "$LOG"', '--pre', "echo 'second' >> \"$LOG\"");
+    const script = await linux('--keep-user', '--cloud-init-clean', '--pre', 'echo "first $((1+1))" >> "$LOG"', '--pre', 'echo \'second\' >> "$LOG"');
     const ran = await execute(script, `${stubs}:/usr/bin:/bin`);
     expect(ran.exitCode).toBe(0);
     expect(ran.log).toBe('first 2\nsecond\ncloud-init clean --logs --seed\nwaagent -force -deprovision\n');
@@ -83,11 +83,21 @@ describe('aibgen deprovision --os linux', () => {
   });
 
   it('every variant passes sh -n, bash -n and shellcheck', async () => {
-    const variants = [[], ['--keep-user'], ['--cloud-init-clean'], ['--pre', 'apt-get clean', '--pre', "echo \"it's\" | tee /tmp/x"], ['--keep-user', '--cloud-init-clean', '--pre', 'true']];
+    const variants = [
+      [],
+      ['--keep-user'],
+      ['--cloud-init-clean'],
+      ['--pre', 'apt-get clean', '--pre', 'echo "it\'s" | tee /tmp/x'],
+      ['--keep-user', '--cloud-init-clean', '--pre', 'true'],
+    ];
     for (const flags of variants) {
       const file = join(dir, 'lint.sh');
       await writeFile(file, await linux(...flags));
-      for (const [tool, args] of [['sh', ['-n', file]], ['bash', ['-n', file]], ['shellcheck', ['--shell=sh', file]]] as const) {
+      for (const [tool, args] of [
+        ['sh', ['-n', file]],
+        ['bash', ['-n', file]],
+        ['shellcheck', ['--shell=sh', file]],
+      ] as const) {
         const result = await run(tool, [...args]);
         expect(`${tool} ${flags.join(' ')}: ${result.exitCode} ${result.stdout}${result.stderr}`).toBe(`${tool} ${flags.join(' ')}: 0 `);
       }
@@ -155,7 +165,9 @@ describe('aibgen deprovision --os windows', () => {
 
 describe('aibgen deprovision --customizer', () => {
   it('--uri prints a File step to the exact override path with the script checksum', async () => {
-    const result = await aibgen(['deprovision', '--os', 'windows', '-o', 'win/', '--customizer', '--uri', 'https://example.test/DeprovisioningScript.ps1'], { cwd: dir });
+    const result = await aibgen(['deprovision', '--os', 'windows', '-o', 'win/', '--customizer', '--uri', 'https://example.test/DeprovisioningScript.ps1'], {
+      cwd: dir,
+    });
     await mkdir(join(dir, 'win'), { recursive: true });
     expect(result.exitCode).toBe(0);
     const written = await readFile(join(dir, 'win', 'DeprovisioningScript.ps1'));

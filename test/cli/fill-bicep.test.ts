@@ -31,7 +31,12 @@ describe('aibgen fill on Bicep', () => {
     await writeFile(join(dir, 'check.bicep'), original);
     const result = await aibgen(['fill', '--check', 'check.bicep', ...MAP, '--json'], { cwd: dir });
     expect(result.exitCode).toBe(1);
-    const rows = (JSON.parse(result.stdout) as { files: { customizers: { name: string; uri: string; status: string; reason: string | null; line: number; column: number }[] }[] }).files[0]?.customizers ?? [];
+    const rows =
+      (
+        JSON.parse(result.stdout) as {
+          files: { customizers: { name: string; uri: string; status: string; reason: string | null; line: number; column: number }[] }[];
+        }
+      ).files[0]?.customizers ?? [];
     expect(rows.map((r) => [r.name, r.status, r.uri])).toEqual([
       ['install', 'missing', 'https://example.test/aib/scripts/install.sh'],
       ['tune', 'mismatch', 'https://example.test/aib/scripts/tune.sh'],
@@ -62,7 +67,10 @@ describe('aibgen fill on Bicep', () => {
       .replace('0'.repeat(64), h('scripts/tune.sh'))
       .replace("sourceUri: 'https://example.test/aib/files/motd',", `sourceUri: 'https://example.test/aib/files/motd', sha256Checksum: '${h('files/motd')}',`)
       .replace('    scriptUri: escaped\r\n', `    scriptUri: escaped\r\n    sha256Checksum: '${h("it's/odd.sh")}'\r\n`)
-      .replace("    scriptUri: '${scriptBase}/scripts/install.sh',\r\n", `    scriptUri: '\${scriptBase}/scripts/install.sh',\r\n    sha256Checksum: '${h('scripts/install.sh')}',\r\n`)
+      .replace(
+        "    scriptUri: '${scriptBase}/scripts/install.sh',\r\n",
+        `    scriptUri: '\${scriptBase}/scripts/install.sh',\r\n    sha256Checksum: '${h('scripts/install.sh')}',\r\n`,
+      )
       .replace(h('scripts/install.sh').toUpperCase(), h('scripts/install.sh'));
     expect(await readFile(file, 'utf8')).toBe(expected);
     const again = await aibgen(['fill', 'fill.bicep', ...MAP], { cwd: dir });

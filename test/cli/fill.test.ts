@@ -191,7 +191,11 @@ describe('atomic writes', () => {
     // root ignores folder permissions, so run the CLI as an unprivileged user there.
     const asUser = isRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'node'] : ['node'];
     await chmod(dir, 0o755);
-    const result = await run(asUser[0] as string, [...asUser.slice(1), join(ROOT, 'dist/cli.js'), 'fill', 't.json', '--map', `https://example.test/aib/=${join(dir, 'site')}`], { cwd: work });
+    const result = await run(
+      asUser[0] as string,
+      [...asUser.slice(1), join(ROOT, 'dist/cli.js'), 'fill', 't.json', '--map', `https://example.test/aib/=${join(dir, 'site')}`],
+      { cwd: work },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/cannot write t\.json: (Permission denied|Read-only file system)/);
     expect(await readFile(join(work, 't.json'), 'utf8')).toBe(original);

@@ -85,7 +85,10 @@ describe('aibgen render', () => {
   });
 
   it('accepts missing variables where every use is guarded (#if on the same path, #unless else, default)', async () => {
-    await writeFile(join(dir, 'guarded.txt.hbs'), '{{#if a}}{{a}}{{/if}}{{#unless b}}none{{else}}{{b}}{{/unless}}[{{default c "fallback"}}]{{#if (eq mode "x")}}x{{/if}}\n');
+    await writeFile(
+      join(dir, 'guarded.txt.hbs'),
+      '{{#if a}}{{a}}{{/if}}{{#unless b}}none{{else}}{{b}}{{/unless}}[{{default c "fallback"}}]{{#if (eq mode "x")}}x{{/if}}\n',
+    );
     const result = await aibgen(['render', 'guarded.txt.hbs', '-o', '-', '--set', 'mode=y'], { cwd: dir });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('none[fallback]\n');
@@ -95,7 +98,25 @@ describe('aibgen render', () => {
     await writeFile(join(dir, 'one.json'), JSON.stringify({ app: { name: 'one', port: 1 }, keep: 'k' }));
     await writeFile(join(dir, 'two.json'), JSON.stringify({ app: { name: 'two' } }));
     await writeFile(join(dir, 'vars.txt.hbs'), '{{app.name}} {{app.port}} {{keep}} {{json list}} {{app.version}}\n');
-    const result = await aibgen(['render', 'vars.txt.hbs', '-o', '-', '--vars', 'one.json', '--vars', 'two.json', '--set-json', 'list=[1,"b"]', '--set-json', 'app.port=8080', '--set', 'app.version=1.24'], { cwd: dir });
+    const result = await aibgen(
+      [
+        'render',
+        'vars.txt.hbs',
+        '-o',
+        '-',
+        '--vars',
+        'one.json',
+        '--vars',
+        'two.json',
+        '--set-json',
+        'list=[1,"b"]',
+        '--set-json',
+        'app.port=8080',
+        '--set',
+        'app.version=1.24',
+      ],
+      { cwd: dir },
+    );
     expect(result.stdout).toBe('two 8080 k [1,"b"] 1.24\n');
     const bad = await aibgen(['render', 'vars.txt.hbs', '-o', '-', '--set-json', 'list=[oops'], { cwd: dir });
     expect(bad.exitCode).toBe(2);

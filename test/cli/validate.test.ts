@@ -38,7 +38,18 @@ describe('aibgen validate', () => {
 
   it('--format sarif writes SARIF 2.1.0 with rules and regions', async () => {
     const result = await aibgen(['validate', '--format', 'sarif', fixture], { cwd: ROOT });
-    const sarif = JSON.parse(result.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const sarif = JSON.parse(result.stdout) as {
+      version: string;
+      runs: {
+        tool: { driver: { rules: { id: string }[] } };
+        results: {
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[];
+        }[];
+      }[];
+    };
     expect(sarif.version).toBe('2.1.0');
     const run = sarif.runs[0];
     expect(run?.results).toHaveLength(4);

@@ -24,7 +24,11 @@ describe("the template's own steps (build 1)", () => {
     const result = await aibgen(['build', root, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as { steps: { name: string; kind: string; customizers: string[] }[] };
-    expect(summary.steps.map((s) => [s.name, s.kind])).toEqual([['first', 'template'], ['mine', 'inline'], ['moved', 'existing']]);
+    expect(summary.steps.map((s) => [s.name, s.kind])).toEqual([
+      ['first', 'template'],
+      ['mine', 'inline'],
+      ['moved', 'existing'],
+    ]);
     expect((await customizeOf(root)).map((s) => s.name)).toEqual(['first', 'mine', 'moved']);
     const text = await aibgen(['build', root]);
     expect(text.stdout).toMatch(/^first +template +- +- +-$/m);
@@ -40,7 +44,7 @@ describe("the template's own steps (build 1)", () => {
     await withTemplateSteps(root, [{ type: 'Shell', name: 'setup', inline: ['echo from the template'] }]);
     const result = await aibgen(['build', root]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/aibgen\.json:\d+:\d+  customize\[0\] and .*template\.json:\d+:\d+  the template's own step: both are named "setup"/);
+    expect(result.stderr).toMatch(/aibgen\.json:\d+:\d+ {2}customize\[0\] and .*template\.json:\d+:\d+ {2}the template's own step: both are named "setup"/);
     expect(result.stderr).toContain('{ "existing": "setup" }');
     expect(result.stderr).toContain('"templateSteps": "drop"');
     expect(result.stderr).not.toContain('dist/template.json');
@@ -56,7 +60,8 @@ describe('init, build, commit, clone, check (build 2)', () => {
       expect((await aibgen(['init', join(repo, os), '--os', os])).exitCode).toBe(0);
       expect((await aibgen(['build', join(repo, os), '--quiet'])).exitCode).toBe(0);
     }
-    const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'core.autocrlf=true', ...args], { cwd });
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'core.autocrlf=true', ...args], { cwd });
     git(repo, 'init', '-q');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'image');
@@ -91,7 +96,13 @@ describe('scripts are checked as scripts (build 3)', () => {
     const base = await tempDir();
     const win = join(base, 'w');
     await cp(join(process.cwd(), 'templates/init/windows'), win, { recursive: true });
-    const spec = (steps: unknown[]) => ({ template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', customize: steps });
+    const spec = (steps: unknown[]) => ({
+      template: 'template.json',
+      output: 'dist/template.json',
+      artifacts: 'dist/artifacts',
+      baseUri: 'https://x.test/a/',
+      customize: steps,
+    });
     await writeFile(join(win, 'scripts/umlaut.ps1'), 'Write-Output "Grüße"\r\n');
     await writeFile(join(win, 'aibgen.json'), JSON.stringify(spec([{ name: 'u', script: 'scripts/umlaut.ps1' }])));
     const warned = await aibgen(['build', win, '--quiet']);
@@ -119,18 +130,28 @@ describe('OS inference reads ARM parameters and variables (build 4)', () => {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
       parameters: { publisher: { type: 'string', defaultValue: 'MicrosoftWindowsDesktop' } },
-      variables: { offer: '[parameters(\'publisher\')]' },
+      variables: { offer: "[parameters('publisher')]" },
       resources: [
         {
           type: 'Microsoft.VirtualMachineImages/imageTemplates',
           apiVersion: '2024-02-01',
           name: 'desktop',
           location: 'westeurope',
-          identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i': {} } },
+          identity: {
+            type: 'UserAssigned',
+            userAssignedIdentities: { '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i': {} },
+          },
           properties: {
             source: { type: 'PlatformImage', publisher: "[parameters('publisher')]", offer: 'windows-11', sku: 'win11-23h2-avd', version: 'latest' },
             customize: [{ type: 'Shell', name: 'wrong-os', inline: ['echo'] }],
-            distribute: [{ type: 'ManagedImage', imageId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/i', location: 'westeurope', runOutputName: 'o' }],
+            distribute: [
+              {
+                type: 'ManagedImage',
+                imageId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/i',
+                location: 'westeurope',
+                runOutputName: 'o',
+              },
+            ],
           },
         },
       ],
@@ -140,7 +161,17 @@ describe('OS inference reads ARM parameters and variables (build 4)', () => {
     expect(validate.stdout).toContain('AIB120 os-compatibility');
     expect(validate.stdout).not.toContain('the OS is not known');
     await writeFile(join(root, 'scripts/a.ps1'), 'Write-Output 1\r\n');
-    await writeFile(join(root, 'aibgen.json'), JSON.stringify({ template: 'template.json', templateSteps: 'drop', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', customize: [{ name: 'a', script: 'scripts/a.ps1' }] }));
+    await writeFile(
+      join(root, 'aibgen.json'),
+      JSON.stringify({
+        template: 'template.json',
+        templateSteps: 'drop',
+        output: 'dist/template.json',
+        artifacts: 'dist/artifacts',
+        baseUri: 'https://x.test/a/',
+        customize: [{ name: 'a', script: 'scripts/a.ps1' }],
+      }),
+    );
     const built = await aibgen(['build', root, '--json']);
     expect(built.exitCode, built.stderr).toBe(0);
     expect((JSON.parse(built.stdout) as { os: string }).os).toBe('windows');
@@ -151,11 +182,27 @@ describe('stable generated names (build 5)', () => {
   it('restart and update steps are named from their neighbours, not their index', async () => {
     const root = join(await tempDir(), 'w');
     await cp(join(process.cwd(), 'templates/init/windows'), root, { recursive: true });
-    const write = (steps: unknown[]) => writeFile(join(root, 'aibgen.json'), JSON.stringify({ template: 'template.json', output: 'dist/template.json', artifacts: 'dist/artifacts', baseUri: 'https://x.test/a/', varsFiles: ['vars.json'], customize: steps }));
+    const write = (steps: unknown[]) =>
+      writeFile(
+        join(root, 'aibgen.json'),
+        JSON.stringify({
+          template: 'template.json',
+          output: 'dist/template.json',
+          artifacts: 'dist/artifacts',
+          baseUri: 'https://x.test/a/',
+          varsFiles: ['vars.json'],
+          customize: steps,
+        }),
+      );
     await write([{ name: 'install-iis', inline: ['echo'] }, { restart: true }, { windowsUpdate: true }, { restart: true }]);
     expect((await aibgen(['build', root, '--quiet'])).exitCode).toBe(0);
     const names = (await customizeOf(root)).map((s) => s.name);
-    expect(names).toEqual(['install-iis', 'restart-after-install-iis', 'windows-update-after-restart-after-install-iis', 'restart-after-windows-update-after-restart-after-install-iis']);
+    expect(names).toEqual([
+      'install-iis',
+      'restart-after-install-iis',
+      'windows-update-after-restart-after-install-iis',
+      'restart-after-windows-update-after-restart-after-install-iis',
+    ]);
     await write([{ name: 'first', inline: ['echo'] }, { name: 'install-iis', inline: ['echo'] }, { restart: true }]);
     expect((await aibgen(['build', root, '--quiet'])).exitCode).toBe(0);
     expect((await customizeOf(root)).map((s) => s.name)).toContain('restart-after-install-iis');
@@ -166,13 +213,24 @@ describe('validation steps (build 6)', () => {
   it('aibgen.json writes properties.validate with inVMValidations, continueDistributeOnFailure and sourceValidationOnly', async () => {
     const root = await makeProject(join(await tempDir(), 'p'), {
       customize: [{ name: 'setup', script: 'scripts/setup.sh.hbs' }],
-      validate: { continueDistributeOnFailure: true, inVMValidations: [{ name: 'smoke', inline: ['test -f /etc/motd'] }, { name: 'check-script', script: 'scripts/setup.sh.hbs', vars: {} }] },
+      validate: {
+        continueDistributeOnFailure: true,
+        inVMValidations: [
+          { name: 'smoke', inline: ['test -f /etc/motd'] },
+          { name: 'check-script', script: 'scripts/setup.sh.hbs', vars: {} },
+        ],
+      },
     });
     const result = await aibgen(['build', root, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
-    const built = JSON.parse(await readFile(join(root, 'dist/template.json'), 'utf8')) as { properties: { validate: { continueDistributeOnFailure: boolean; inVMValidations: Step[] } } };
+    const built = JSON.parse(await readFile(join(root, 'dist/template.json'), 'utf8')) as {
+      properties: { validate: { continueDistributeOnFailure: boolean; inVMValidations: Step[] } };
+    };
     expect(built.properties.validate.continueDistributeOnFailure).toBe(true);
-    expect(built.properties.validate.inVMValidations.map((s) => [s.type, s.name])).toEqual([['Shell', 'smoke'], ['Shell', 'check-script']]);
+    expect(built.properties.validate.inVMValidations.map((s) => [s.type, s.name])).toEqual([
+      ['Shell', 'smoke'],
+      ['Shell', 'check-script'],
+    ]);
     expect((JSON.parse(result.stdout) as { steps: { list: string }[] }).steps.filter((s) => s.list === 'inVMValidations')).toHaveLength(2);
     const restart = await makeProject(join(await tempDir(), 'q'), { validate: { inVMValidations: [{ restart: true }] } });
     const refused = await aibgen(['build', restart]);
@@ -200,7 +258,10 @@ describe('commands report every file (build 9)', () => {
   it('fill --check and --json go on past a file that does not parse; validate does not pass a file without a template', async () => {
     const base = await tempDir();
     await writeFile(join(base, 'broken.json'), '{ "properties": ');
-    await writeFile(join(base, 'good.json'), JSON.stringify({ properties: { source: {}, customize: [{ type: 'Shell', name: 'a', scriptUri: 'https://x.test/a.sh' }] } }));
+    await writeFile(
+      join(base, 'good.json'),
+      JSON.stringify({ properties: { source: {}, customize: [{ type: 'Shell', name: 'a', scriptUri: 'https://x.test/a.sh' }] } }),
+    );
     await writeFile(join(base, 'other.json'), JSON.stringify({ hello: 'world' }));
     const check = await aibgen(['fill', '--check', join(base, 'broken.json'), join(base, 'good.json')]);
     expect(check.exitCode).toBe(2);
@@ -208,14 +269,19 @@ describe('commands report every file (build 9)', () => {
     expect(check.stderr).toContain('good.json: 1 checksum site(s)');
     const json = await aibgen(['fill', '--check', '--json', join(base, 'broken.json'), join(base, 'good.json')]);
     const report = JSON.parse(json.stdout) as { files: { file: string; error: { code: string } | null }[] };
-    expect(report.files.map((f) => [f.file.split('/').pop(), f.error?.code ?? null])).toEqual([['good.json', null], ['broken.json', 'E_PARSE']]);
+    expect(report.files.map((f) => [f.file.split('/').pop(), f.error?.code ?? null])).toEqual([
+      ['good.json', null],
+      ['broken.json', 'E_PARSE'],
+    ]);
     const validate = await aibgen(['validate', join(base, 'other.json')]);
     expect(validate.exitCode).toBe(2);
     expect(validate.stderr).toContain('other.json: holds no image template');
     expect(validate.stdout).not.toContain('no problems in 0 file(s)');
     const version = await aibgen(['validate', '--api-version', '2023-01-01', join(base, 'good.json')]);
     expect(version.exitCode).toBe(2);
-    expect(version.stderr).toBe('aibgen: --api-version 2023-01-01 is not an AIB API version\n  known: 2018-02-01-preview, 2019-02-01-preview, 2019-05-01-preview, 2020-02-14, 2021-10-01, 2022-02-14, 2022-07-01, 2023-07-01, 2024-02-01, 2025-10-01\n');
+    expect(version.stderr).toBe(
+      'aibgen: --api-version 2023-01-01 is not an AIB API version\n  known: 2018-02-01-preview, 2019-02-01-preview, 2019-05-01-preview, 2020-02-14, 2021-10-01, 2022-02-14, 2022-07-01, 2023-07-01, 2024-02-01, 2025-10-01\n',
+    );
   });
 });
 
@@ -238,7 +304,7 @@ describe('customize given as an expression (build 11)', () => {
     await writeFile(path, (await readFile(path, 'utf8')).replace('"customize": []', `"customize": "[parameters('customizationSteps')]"`));
     const result = await aibgen(['build', root]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/template\.json:\d+:\d+  properties\.customize is an expression \(\[parameters\('customizationSteps'\)\]\)/);
+    expect(result.stderr).toMatch(/template\.json:\d+:\d+ {2}properties\.customize is an expression \(\[parameters\('customizationSteps'\)\]\)/);
     expect(result.stderr).toContain("loadJsonContent('dist/customize.json')");
   });
 });

@@ -31,7 +31,11 @@ describe('project paths are confined (safety 2)', () => {
     await mkdir(join(base, 'outside'));
     await writeFile(join(base, 'outside/secret.sh'), '#!/bin/sh\necho secret\n');
     await symlink(join(base, 'outside/secret.sh'), join(root, 'scripts/linked.sh'));
-    await expectRefusal(['build', root], base, /customize\[0\]\.script: "scripts\/linked\.sh" lies outside the project folder .* \(through a symlink, it is .*outside\/secret\.sh\)/);
+    await expectRefusal(
+      ['build', root],
+      base,
+      /customize\[0\]\.script: "scripts\/linked\.sh" lies outside the project folder .* \(through a symlink, it is .*outside\/secret\.sh\)/,
+    );
     const other = await makeProject(join(base, 'q'), { output: 'out/template.json' });
     await symlink(join(base, 'outside'), join(other, 'out'));
     await expectRefusal(['build', other], base, /output: "out\/template\.json" lies outside the project folder .* \(through a symlink/);

@@ -56,42 +56,52 @@ function killAfter(args: string[], ms: number, env: NodeJS.ProcessEnv): Promise<
 }
 
 describe('killed or failed builds leave nothing wrong behind (safety 7)', () => {
-  it.each([false, true])('contentAddressed %s: kill -9 at random moments, then inspect, then a normal build repairs', { timeout: 300_000 }, async (contentAddressed) => {
-    const base = await tempDir();
-    const tmp = join(base, 'tmp');
-    await mkdir(tmp);
-    const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
-    const root = await makeProject(join(base, 'p'), { contentAddressed, customize: [{ name: 'setup', script: 'scripts/setup.sh.hbs' }, { name: 'site', payload: 'payload/site', destination: '/srv/site', delivery: 'download' }] });
-    await payload(join(root, 'payload/site'), 0);
-    const started = Date.now();
-    expect((await aibgen(['build', root, '--quiet'], { env })).exitCode).toBe(0);
-    const duration = Date.now() - started;
-    let interrupted = 0; // rounds whose kill left the journal behind (reported when the test fails)
-    for (let round = 1; round <= 12; round++) {
-      await payload(join(root, 'payload/site'), round);
-      await killAfter(['build', root, '--quiet'], Math.floor(Math.random() * duration * 1.2), env);
-      const usable = await consistent(root);
-      const lock = (await readdir(join(root, 'dist'))).includes('.aibgen-lock');
-      // Either the template matches what is on disk, or the lock says a build was cut short.
-      expect(usable || lock, `round ${round}: inconsistent and unmarked`).toBe(true);
-      if (lock) {
-        interrupted++;
-        const check = await aibgen(['build', root, '--check'], { env });
-        expect(check.exitCode).toBe(1);
+  it.each([false, true])(
+    'contentAddressed %s: kill -9 at random moments, then inspect, then a normal build repairs',
+    { timeout: 300_000 },
+    async (contentAddressed) => {
+      const base = await tempDir();
+      const tmp = join(base, 'tmp');
+      await mkdir(tmp);
+      const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
+      const root = await makeProject(join(base, 'p'), {
+        contentAddressed,
+        customize: [
+          { name: 'setup', script: 'scripts/setup.sh.hbs' },
+          { name: 'site', payload: 'payload/site', destination: '/srv/site', delivery: 'download' },
+        ],
+      });
+      await payload(join(root, 'payload/site'), 0);
+      const started = Date.now();
+      expect((await aibgen(['build', root, '--quiet'], { env })).exitCode).toBe(0);
+      const duration = Date.now() - started;
+      let interrupted = 0; // rounds whose kill left the journal behind (reported when the test fails)
+      for (let round = 1; round <= 12; round++) {
+        await payload(join(root, 'payload/site'), round);
+        await killAfter(['build', root, '--quiet'], Math.floor(Math.random() * duration * 1.2), env);
+        const usable = await consistent(root);
+        const lock = (await readdir(join(root, 'dist'))).includes('.aibgen-lock');
+        // Either the template matches what is on disk, or the lock says a build was cut short.
+        expect(usable || lock, `round ${round}: inconsistent and unmarked`).toBe(true);
+        if (lock) {
+          interrupted++;
+          const check = await aibgen(['build', root, '--check'], { env });
+          expect(check.exitCode).toBe(1);
+        }
+        expect((await readdir(tmp)).filter((n) => n.startsWith('aibgen-'))).toEqual([]);
       }
-      expect((await readdir(tmp)).filter((n) => n.startsWith('aibgen-'))).toEqual([]);
-    }
-    const lockLeft = (await readdir(join(root, 'dist'))).includes('.aibgen-lock');
-    const repaired = await aibgen(['build', root, '--quiet'], { env });
-    if (lockLeft) expect(repaired.stderr).toContain('was interrupted; everything it may have left half-done is rewritten');
-    else expect(repaired.stderr).toBe('');
-    expect(repaired.exitCode, `after ${interrupted} interrupted round(s)`).toBe(0);
-    expect(await consistent(root)).toBe(true);
-    expect(await leftovers(root, tmp)).toEqual([]);
-    const check = await aibgen(['build', root, '--check'], { env });
-    expect(check.exitCode, check.stderr).toBe(0);
-    expect(await leftovers(root, tmp)).toEqual([]);
-  });
+      const lockLeft = (await readdir(join(root, 'dist'))).includes('.aibgen-lock');
+      const repaired = await aibgen(['build', root, '--quiet'], { env });
+      if (lockLeft) expect(repaired.stderr).toContain('was interrupted; everything it may have left half-done is rewritten');
+      else expect(repaired.stderr).toBe('');
+      expect(repaired.exitCode, `after ${interrupted} interrupted round(s)`).toBe(0);
+      expect(await consistent(root)).toBe(true);
+      expect(await leftovers(root, tmp)).toEqual([]);
+      const check = await aibgen(['build', root, '--check'], { env });
+      expect(check.exitCode, check.stderr).toBe(0);
+      expect(await leftovers(root, tmp)).toEqual([]);
+    },
+  );
 
   it('a failing step stops new ones, lets running ones finish, and leaves no staging folder', async () => {
     const base = await tempDir();

@@ -17,7 +17,13 @@ export async function snapshot(root: string): Promise<Map<string, string>> {
       else if (info.isDirectory()) {
         out.set(path, `dir ${mode}`);
         await visit(full, path);
-      } else if (info.isFile()) out.set(path, `file ${mode} ${createHash('sha256').update(await readFile(full)).digest('hex')}`);
+      } else if (info.isFile())
+        out.set(
+          path,
+          `file ${mode} ${createHash('sha256')
+            .update(await readFile(full))
+            .digest('hex')}`,
+        );
       else out.set(path, `other ${mode}`);
     }
   };
@@ -55,7 +61,10 @@ export async function makeProject(dir: string, spec: ProjectSpec = {}): Promise<
     artifacts: 'dist/artifacts',
     baseUri: 'https://contoso.blob.core.windows.net/aib/',
     varsFiles: ['vars.json'],
-    customize: [{ name: 'setup', script: 'scripts/setup.sh.hbs' }, { name: 'site', payload: 'payload/site', destination: '/var/www/html' }],
+    customize: [
+      { name: 'setup', script: 'scripts/setup.sh.hbs' },
+      { name: 'site', payload: 'payload/site', destination: '/var/www/html' },
+    ],
     ...spec,
   };
   await writeFile(join(dir, 'aibgen.json'), `${JSON.stringify(file, null, 2)}\n`);

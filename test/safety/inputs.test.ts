@@ -19,7 +19,11 @@ describe('symlink chains in payloads (safety 3)', () => {
     // Lexically x stays inside (a/b/outside); through up -> ../../../d it leaves.
     await symlink('../../../d', join(payload, 'a/b/c/up'));
     await symlink('a/b/c/up/../../outside', join(payload, 'x'));
-    await expectRefusal(['bundle', payload, '-o', join(base, 'out.tar.gz')], base, /payload\/x: is a symlink to a\/b\/c\/up\/\.\.\/\.\.\/outside, outside the payload folder \(through other links it leads to .*outside\)/);
+    await expectRefusal(
+      ['bundle', payload, '-o', join(base, 'out.tar.gz')],
+      base,
+      /payload\/x: is a symlink to a\/b\/c\/up\/\.\.\/\.\.\/outside, outside the payload folder \(through other links it leads to .*outside\)/,
+    );
   });
 
   it('a link to the payload itself is a loop, said once', async () => {
@@ -54,7 +58,10 @@ describe('writes never replace what is not a regular file (safety 4)', () => {
     await mkdir(join(base, 'real'));
     await mkdir(join(base, 'scripts'));
     await writeFile(join(base, 'scripts/a.sh'), '#!/bin/sh\n');
-    await writeFile(join(base, 'real/template.json'), JSON.stringify({ properties: { source: {}, customize: [{ type: 'Shell', name: 'a', scriptUri: 'https://x.test/s/a.sh' }] } }, null, 2));
+    await writeFile(
+      join(base, 'real/template.json'),
+      JSON.stringify({ properties: { source: {}, customize: [{ type: 'Shell', name: 'a', scriptUri: 'https://x.test/s/a.sh' }] } }, null, 2),
+    );
     await symlink('real/template.json', join(base, 'link.json'));
     const result = await aibgen(['fill', join(base, 'link.json'), '--map', `https://x.test/s/=${join(base, 'scripts')}`]);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -66,9 +73,13 @@ describe('writes never replace what is not a regular file (safety 4)', () => {
 describe('render strictness has no back door (safety 5)', () => {
   it('names on Object.prototype are variables like any other, and null counts as missing', async () => {
     const base = await tempDir();
-    await writeFile(join(base, 't.sh.hbs'), '#!/bin/sh\necho {{toString}} {{constructor}} {{valueOf}} {{__proto__}} {{hasOwnProperty}} {{isPrototypeOf}} {{x}}\n');
+    await writeFile(
+      join(base, 't.sh.hbs'),
+      '#!/bin/sh\necho {{toString}} {{constructor}} {{valueOf}} {{__proto__}} {{hasOwnProperty}} {{isPrototypeOf}} {{x}}\n',
+    );
     const result = await expectRefusal(['render', join(base, 't.sh.hbs'), '--set-json', 'x=null'], base, '7 missing variable(s); nothing was written');
-    for (const name of ['toString', 'constructor', 'valueOf', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'x']) expect(result.stderr).toContain(`missing variable "${name}"`);
+    for (const name of ['toString', 'constructor', 'valueOf', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'x'])
+      expect(result.stderr).toContain(`missing variable "${name}"`);
     // Given, they render; guarded, null is fine.
     await writeFile(join(base, 'g.sh.hbs'), '#!/bin/sh\necho {{toString}}{{#if x}}{{x}}{{/if}} {{default x "none"}}\n');
     const ok = await aibgen(['render', join(base, 'g.sh.hbs'), '-o', '-', '--set', 'toString=ts', '--set-json', 'x=null']);
@@ -84,7 +95,11 @@ describe('one artifact, one step (safety 6)', () => {
         { name: 's/x', payload: 'payload/site', destination: '/srv' },
       ],
     });
-    await expectRefusal(['build', root], root, /customize\[1\] "s\/x" and .*aibgen\.json:\d+:\d+  customize\[0\] "s x" would write the same artifact file \(s-x\.\*\)/);
+    await expectRefusal(
+      ['build', root],
+      root,
+      /customize\[1\] "s\/x" and .*aibgen\.json:\d+:\d+ {2}customize\[0\] "s x" would write the same artifact file \(s-x\.\*\)/,
+    );
   });
 });
 
@@ -108,7 +123,9 @@ describe('--map is exact (safety 9)', () => {
     };
     await writeFile(join(base, 't.json'), JSON.stringify(template, null, 2));
     const result = await aibgen(['fill', join(base, 't.json'), '--check', '--json', '--map', `https://h.test/s?sv=1&sig=abc=${join(base, 's')}`]);
-    const sites = (JSON.parse(result.stdout) as { files: { customizers: { name: string; status: string; reason: string | null; localPath: string | null }[] }[] }).files[0]!.customizers;
+    const sites = (
+      JSON.parse(result.stdout) as { files: { customizers: { name: string; status: string; reason: string | null; localPath: string | null }[] }[] }
+    ).files[0]!.customizers;
     expect(sites.find((s) => s.name === 'boundary')).toMatchObject({ status: 'skipped', reason: 'no --map prefix matches the URI' });
     expect(sites.find((s) => s.name === 'query')).toMatchObject({ status: 'missing', localPath: join(base, 's/a.sh') });
     expect(sites.find((s) => s.name === 'link')!.reason).toMatch(/refused: "\/link\.sh" is a symlink that leads outside/);

@@ -43,7 +43,14 @@ describe('bounded work on hostile input (safety 8)', () => {
   it('a large template (70,000 steps) and very many findings are handled, not crashed on', async () => {
     const base = await tempDir();
     const customize = Array.from({ length: 70_000 }, (_, i) => ({ type: 'File', sourceUri: `https://x.test/${i}`, destination: `/tmp/${i}` }));
-    await writeFile(join(base, 'big.json'), JSON.stringify({ properties: { source: { type: 'PlatformImage', publisher: 'Canonical', offer: 'ubuntu', sku: 's', version: 'latest' }, customize, distribute: [] } }, null, 1));
+    await writeFile(
+      join(base, 'big.json'),
+      JSON.stringify(
+        { properties: { source: { type: 'PlatformImage', publisher: 'Canonical', offer: 'ubuntu', sku: 's', version: 'latest' }, customize, distribute: [] } },
+        null,
+        1,
+      ),
+    );
     const result = await aibgen(['validate', join(base, 'big.json'), '--format', 'json'], { timeout: 120_000, maxBuffer: 1e9 });
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(result.stdout) as { warnings: number };
@@ -74,7 +81,13 @@ describe('every failure is a typed, clear error (safety 10)', () => {
 
   it('a file that disappears while it is being packed', async () => {
     const base = await tempDir();
-    const error = await readExactly(join(base, 'gone'), 'payload/gone', 10, () => ({ buffer: Buffer.alloc(10), offset: 0 }), async () => undefined).catch((e: unknown) => e);
+    const error = await readExactly(
+      join(base, 'gone'),
+      'payload/gone',
+      10,
+      () => ({ buffer: Buffer.alloc(10), offset: 0 }),
+      () => Promise.resolve(),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AibgenError);
     expect((error as AibgenError).message).toBe('payload/gone disappeared while it was being archived; nothing was written');
     expect((error as AibgenError).cause).toBeDefined();
@@ -105,14 +118,21 @@ describe('every failure is a typed, clear error (safety 10)', () => {
   it('a missing TMPDIR for build --check', async () => {
     const root = await makeProject(join(await tempDir(), 'p'));
     expect((await aibgen(['build', root, '--quiet'])).exitCode).toBe(0);
-    await expectRefusal(['build', root, '--check'], root, /cannot create a scratch folder in \/nonexistent-tmp \(TMPDIR=\/nonexistent-tmp\): No such file or directory/, { env: { TMPDIR: '/nonexistent-tmp' } });
+    await expectRefusal(
+      ['build', root, '--check'],
+      root,
+      /cannot create a scratch folder in \/nonexistent-tmp \(TMPDIR=\/nonexistent-tmp\): No such file or directory/,
+      { env: { TMPDIR: '/nonexistent-tmp' } },
+    );
   });
 
   it('SOURCE_DATE_EPOCH out of range, --fetch-timeout past the timer limit', async () => {
     const base = await tempDir();
     await mkdir(join(base, 'payload'));
     await writeFile(join(base, 'payload/f'), 'f');
-    await expectRefusal(['bundle', join(base, 'payload'), '-o', join(base, 'o.tar.gz')], base, 'SOURCE_DATE_EPOCH 99999999999999 is out of range', { env: { SOURCE_DATE_EPOCH: '99999999999999' } });
+    await expectRefusal(['bundle', join(base, 'payload'), '-o', join(base, 'o.tar.gz')], base, 'SOURCE_DATE_EPOCH 99999999999999 is out of range', {
+      env: { SOURCE_DATE_EPOCH: '99999999999999' },
+    });
     await expectRefusal(['fill', join(base, 'x.json'), '--fetch', '--fetch-timeout', '9999999'], base, '--fetch-timeout expects an integer from 1 to 2147483');
   });
 
@@ -138,7 +158,7 @@ describe('every failure is a typed, clear error (safety 10)', () => {
       expect(result.exitCode).toBe(2);
       expect(result.stderr).not.toContain('internal error');
     }
-    expect(results[0]!.stderr).toContain(`${join(base, 'file')} is a file, not a folder`);
+    expect(results[0].stderr).toContain(`${join(base, 'file')} is a file, not a folder`);
   });
 });
 

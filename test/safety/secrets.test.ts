@@ -16,7 +16,9 @@ describe('a SAS token in baseUri (safety 1)', () => {
       const name = a.file.split('/').pop() as string;
       expect(a.uri).toBe(`https://acct.blob.core.windows.net/aib/${name}?${SAS}`);
     }
-    expect(result.stderr).toMatch(/warning: baseUri carries a SAS token; it is written into .*dist\/artifacts\.json, .*dist\/customize\.json, .*dist\/template\.json/);
+    expect(result.stderr).toMatch(
+      /warning: baseUri carries a SAS token; it is written into .*dist\/artifacts\.json, .*dist\/customize\.json, .*dist\/template\.json/,
+    );
     // Never printed: not in the warning, not in the JSON summary on stdout.
     expect(result.stdout + result.stderr).not.toContain('c2VjcmV0LXNpZ25hdHVyZQ');
     expect(result.stdout).toContain('sig=<redacted>');

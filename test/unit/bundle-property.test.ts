@@ -13,19 +13,16 @@ interface FileSpec {
   executable: boolean;
 }
 
-const segment = fc.oneof(
-  fc.stringMatching(/^[a-z0-9_-]{1,12}$/),
-  fc.constantFrom('ünïcødé', '名前', 'Ω', 'émoji-🙂', 'x'.repeat(110)),
-);
+const segment = fc.oneof(fc.stringMatching(/^[a-z0-9_-]{1,12}$/), fc.constantFrom('ünïcødé', '名前', 'Ω', 'émoji-🙂', 'x'.repeat(110)));
 const fileSpec = fc.record({
   path: fc.array(segment, { minLength: 1, maxLength: 7 }).map((parts) => parts.join('/')),
   content: fc.oneof(fc.constant(''), fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 3000 })),
   executable: fc.boolean(),
 });
 // Paths must not be both a file and a folder prefix of another file.
-const tree = fc.uniqueArray(fileSpec, { minLength: 1, maxLength: 12, selector: (f) => f.path }).filter((files) =>
-  files.every((a) => files.every((b) => a === b || !b.path.startsWith(`${a.path}/`))),
-);
+const tree = fc
+  .uniqueArray(fileSpec, { minLength: 1, maxLength: 12, selector: (f) => f.path })
+  .filter((files) => files.every((a) => files.every((b) => a === b || !b.path.startsWith(`${a.path}/`))));
 
 let dir: string;
 beforeAll(async () => {
@@ -44,7 +41,10 @@ async function write(root: string, files: FileSpec[], reverse: boolean, mtime: D
   await symlink(files[0]?.path ?? 'x', join(root, 'zz-link'));
 }
 
-const sha = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe('bundle over random trees (fast-check)', () => {
   it('gives identical bytes for the same content whatever the order, mtimes and group/other bits, and GNU tar restores the tree', async () => {

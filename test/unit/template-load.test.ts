@@ -29,14 +29,20 @@ describe('template loading', () => {
   });
 
   it('reads a bare body without type or apiVersion and names it after the file', () => {
-    const doc = parseJsonDocument('dir/my-image.json', '{ "location": "x", "properties": { "source": {}, "customize": [ { "type": "Shell", "inline": ["a"] } ] } }');
+    const doc = parseJsonDocument(
+      'dir/my-image.json',
+      '{ "location": "x", "properties": { "source": {}, "customize": [ { "type": "Shell", "inline": ["a"] } ] } }',
+    );
     const [template] = findImageTemplates(doc);
     expect(template).toMatchObject({ name: 'my-image', form: 'bare', pointer: '', apiVersion: undefined });
     expect(findCustomizers(doc).map((c) => c.pointer)).toEqual(['/properties/customize/0']);
   });
 
   it('reads the request body of a REST API example and ignores its response bodies', async () => {
-    const file = join(CORPUS, 'Azure__azure-rest-api-specs/specification__imagebuilder__resource-manager__Microsoft.VirtualMachineImages__ImageBuilder__stable__2024-02-01__examples__CreateImageTemplateWindows.json');
+    const file = join(
+      CORPUS,
+      'Azure__azure-rest-api-specs/specification__imagebuilder__resource-manager__Microsoft.VirtualMachineImages__ImageBuilder__stable__2024-02-01__examples__CreateImageTemplateWindows.json',
+    );
     const doc = await loadJsonDocument(file);
     const templates = findImageTemplates(doc);
     expect(templates).toHaveLength(1);

@@ -9,7 +9,10 @@ const linux = (): Json => ({
   apiVersion: '2024-02-01',
   name: 'linux-base',
   location: 'westeurope',
-  identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib': {} } },
+  identity: {
+    type: 'UserAssigned',
+    userAssignedIdentities: { '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib': {} },
+  },
   properties: {
     buildTimeoutInMinutes: 60,
     vmProfile: { vmSize: 'Standard_D2s_v3', osDiskSizeGB: 64 },
@@ -20,7 +23,9 @@ const linux = (): Json => ({
       { type: 'File', name: 'motd', sourceUri: 'https://example.test/motd', destination: '/tmp/motd', sha256Checksum: 'b'.repeat(64) },
     ],
     validate: { inVMValidations: [{ type: 'Shell', name: 'smoke', inline: ['test -f /etc/motd'] }] },
-    distribute: [{ type: 'ManagedImage', imageId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/i', location: 'westeurope', runOutputName: 'out' }],
+    distribute: [
+      { type: 'ManagedImage', imageId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/i', location: 'westeurope', runOutputName: 'out' },
+    ],
   },
 });
 
@@ -29,11 +34,25 @@ const windows = (): Json => {
   const p = t.properties as Json;
   p.source = { type: 'PlatformImage', publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition', version: 'latest' };
   p.customize = [
-    { type: 'PowerShell', name: 'setup', scriptUri: 'https://example.test/setup.ps1', sha256Checksum: 'c'.repeat(64), runElevated: true, runAsSystem: true, validExitCodes: [0, 3010] },
+    {
+      type: 'PowerShell',
+      name: 'setup',
+      scriptUri: 'https://example.test/setup.ps1',
+      sha256Checksum: 'c'.repeat(64),
+      runElevated: true,
+      runAsSystem: true,
+      validExitCodes: [0, 3010],
+    },
     { type: 'WindowsRestart', restartTimeout: '10m' },
     { type: 'WindowsUpdate', searchCriteria: 'IsInstalled=0', filters: ['include:$true'], updateLimit: 40 },
     { type: 'File', name: 'cfg', sourceUri: 'https://example.test/app.config', destination: 'C:\\Windows\\Temp\\app.config', sha256Checksum: 'd'.repeat(64) },
-    { type: 'File', name: 'override', sourceUri: 'https://example.test/DeprovisioningScript.ps1', destination: 'c:\\DeprovisioningScript.ps1', sha256Checksum: 'e'.repeat(64) },
+    {
+      type: 'File',
+      name: 'override',
+      sourceUri: 'https://example.test/DeprovisioningScript.ps1',
+      destination: 'c:\\DeprovisioningScript.ps1',
+      sha256Checksum: 'e'.repeat(64),
+    },
   ];
   p.validate = { inVMValidations: [{ type: 'PowerShell', name: 'smoke', inline: ['Test-Path C:\\x'] }] };
   return t;
@@ -49,42 +68,377 @@ const props = (t: Json): Json => t.properties as Json;
 
 /** For each rule: a change that breaks it, and one that keeps it (the base templates keep every rule). */
 const pairs: [RuleId, () => Json, () => Json][] = [
-  ['AIB101', () => { const t = linux(); steps(t)[0]!.type = 'shell'; return t; }, () => { const t = linux(); steps(t)[0]!.type = 'Shell'; return t; }],
-  ['AIB102', () => { const t = linux(); steps(t)[0]!.sha256checksum = steps(t)[0]!.sha256Checksum; delete steps(t)[0]!.sha256Checksum; return t; }, () => linux()],
-  ['AIB103', () => { const t = linux(); delete steps(t)[0]!.name; return t; }, () => { const t = windows(); return t; }],
-  ['AIB104', () => { const t = linux(); steps(t)[1]!.name = 'install'; return t; }, () => linux()],
-  ['AIB105', () => { const t = linux(); steps(t)[0]!.inline = ['echo both']; return t; }, () => linux()],
-  ['AIB106', () => { const t = linux(); steps(t)[1]!.inline = 'echo not an array'; return t; }, () => linux()],
-  ['AIB107', () => { const t = linux(); steps(t)[0]!.sha256Checksum = 'A'.repeat(64); return t; }, () => linux()],
-  ['AIB108', () => { const t = linux(); delete steps(t)[0]!.sha256Checksum; return t; }, () => linux()],
-  ['AIB109', () => { const t = linux(); steps(t)[1]!.sha256Checksum = 'f'.repeat(64); return t; }, () => linux()],
-  ['AIB110', () => { const t = windows(); steps(t)[0]!.runElevated = false; return t; }, () => windows()],
-  ['AIB111', () => { const t = windows(); steps(t)[0]!.validExitCodes = ['0']; return t; }, () => windows()],
-  ['AIB112', () => { const t = windows(); steps(t)[1]!.restartTimeout = '10 minutes'; return t; }, () => windows()],
-  ['AIB113', () => { const t = windows(); steps(t)[2]!.updateLimit = -1; return t; }, () => windows()],
-  ['AIB114', () => { const t = windows(); steps(t)[0]!.runElevated = 'true'; return t; }, () => windows()],
-  ['AIB120', () => { const t = linux(); steps(t).push({ type: 'PowerShell', name: 'ps', inline: ['x'] }); return t; }, () => linux()],
-  ['AIB130', () => { const t = linux(); delete steps(t)[2]!.destination; return t; }, () => linux()],
-  ['AIB131', () => { const t = linux(); steps(t)[2]!.destination = '/etc/motd'; return t; }, () => linux()],
-  ['AIB132', () => { const t = windows(); steps(t)[3]!.destination = 'Temp\\app.config'; return t; }, () => windows()],
-  ['AIB133', () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://github.com/o/r/blob/main/install.sh'; return t; }, () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://raw.githubusercontent.com/o/r/main/install.sh'; return t; }],
-  ['AIB134', () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2999-01-01&sp=r&sig=abc%3D'; return t; }, () => linux()],
-  ['AIB135', () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2020-01-01T00:00:00Z&sp=r&sig=abc%3D'; return t; }, () => { const t = linux(); steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2999-01-01&sp=r&sig=abc%3D'; return t; }],
-  ['AIB140', () => { const t = windows(); const s = steps(t); s.splice(1, 0, s.pop() as Json); return t; }, () => windows()],
-  ['AIB141', () => { const t = windows(); steps(t).push({ type: 'PowerShell', name: 'cleanup', inline: ['Remove-Item -Force c:\\DeprovisioningScript.ps1'] }); return t; }, () => windows()],
-  ['AIB150', () => { const t = linux(); props(t).buildTimeoutInMinutes = 1000; return t; }, () => { const t = linux(); props(t).buildTimeoutInMinutes = 0; return t; }],
-  ['AIB151', () => { const t = linux(); (props(t).vmProfile as Json).osDiskSizeGB = -5; return t; }, () => linux()],
-  ['AIB152', () => { const t = linux(); delete (props(t).source as Json).sku; return t; }, () => linux()],
-  ['AIB153', () => { const t = linux(); props(t).provisioningState = 'Succeeded'; return t; }, () => linux()],
-  ['AIB160', () => { const t = linux(); delete t.identity; return t; }, () => linux()],
-  ['AIB170', () => { const t = linux(); props(t).distribute = []; return t; }, () => linux()],
-  ['AIB171', () => { const t = linux(); (props(t).distribute as Json[]).push({ type: 'VHD', runOutputName: 'out' }); return t; }, () => { const t = linux(); (props(t).distribute as Json[]).push({ type: 'VHD', runOutputName: 'vhd' }); return t; }],
-  ['AIB172', () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', replicationRegions: ['a'], targetRegions: [{ name: 'a' }] }; return t; }, () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a' }] }; return t; }],
-  ['AIB173', () => { const t = linux(); t.name = 'has spaces'; return t; }, () => linux()],
-  ['AIB174', () => { const t = linux(); props(t).customize = { type: 'Shell' }; return t; }, () => linux()],
-  ['AIB175', () => { const t = linux(); props(t).errorHandling = { onCustomizerError: 'Abort' }; return t; }, () => { const t = linux(); props(t).errorHandling = { onCustomizerError: 'abort' }; return t; }],
-  ['AIB176', () => { const t = linux(); (props(t).vmProfile as Json).vnetConfig = { containerInstanceSubnetId: '/s/aci' }; return t; }, () => { const t = linux(); (props(t).vmProfile as Json).vnetConfig = { subnetId: '/s/build', containerInstanceSubnetId: '/s/aci' }; return t; }],
-  ['AIB177', () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a', replicaCount: 0 }] }; return t; }, () => { const t = linux(); (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a', replicaCount: 2 }] }; return t; }],
+  [
+    'AIB101',
+    () => {
+      const t = linux();
+      steps(t)[0]!.type = 'shell';
+      return t;
+    },
+    () => {
+      const t = linux();
+      steps(t)[0]!.type = 'Shell';
+      return t;
+    },
+  ],
+  [
+    'AIB102',
+    () => {
+      const t = linux();
+      steps(t)[0]!.sha256checksum = steps(t)[0]!.sha256Checksum;
+      delete steps(t)[0]!.sha256Checksum;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB103',
+    () => {
+      const t = linux();
+      delete steps(t)[0]!.name;
+      return t;
+    },
+    () => {
+      const t = windows();
+      return t;
+    },
+  ],
+  [
+    'AIB104',
+    () => {
+      const t = linux();
+      steps(t)[1]!.name = 'install';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB105',
+    () => {
+      const t = linux();
+      steps(t)[0]!.inline = ['echo both'];
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB106',
+    () => {
+      const t = linux();
+      steps(t)[1]!.inline = 'echo not an array';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB107',
+    () => {
+      const t = linux();
+      steps(t)[0]!.sha256Checksum = 'A'.repeat(64);
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB108',
+    () => {
+      const t = linux();
+      delete steps(t)[0]!.sha256Checksum;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB109',
+    () => {
+      const t = linux();
+      steps(t)[1]!.sha256Checksum = 'f'.repeat(64);
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB110',
+    () => {
+      const t = windows();
+      steps(t)[0]!.runElevated = false;
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB111',
+    () => {
+      const t = windows();
+      steps(t)[0]!.validExitCodes = ['0'];
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB112',
+    () => {
+      const t = windows();
+      steps(t)[1]!.restartTimeout = '10 minutes';
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB113',
+    () => {
+      const t = windows();
+      steps(t)[2]!.updateLimit = -1;
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB114',
+    () => {
+      const t = windows();
+      steps(t)[0]!.runElevated = 'true';
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB120',
+    () => {
+      const t = linux();
+      steps(t).push({ type: 'PowerShell', name: 'ps', inline: ['x'] });
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB130',
+    () => {
+      const t = linux();
+      delete steps(t)[2]!.destination;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB131',
+    () => {
+      const t = linux();
+      steps(t)[2]!.destination = '/etc/motd';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB132',
+    () => {
+      const t = windows();
+      steps(t)[3]!.destination = 'Temp\\app.config';
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB133',
+    () => {
+      const t = linux();
+      steps(t)[0]!.scriptUri = 'https://github.com/o/r/blob/main/install.sh';
+      return t;
+    },
+    () => {
+      const t = linux();
+      steps(t)[0]!.scriptUri = 'https://raw.githubusercontent.com/o/r/main/install.sh';
+      return t;
+    },
+  ],
+  [
+    'AIB134',
+    () => {
+      const t = linux();
+      steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2999-01-01&sp=r&sig=abc%3D';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB135',
+    () => {
+      const t = linux();
+      steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2020-01-01T00:00:00Z&sp=r&sig=abc%3D';
+      return t;
+    },
+    () => {
+      const t = linux();
+      steps(t)[0]!.scriptUri = 'https://a.blob.core.windows.net/c/install.sh?sv=2022-11-02&se=2999-01-01&sp=r&sig=abc%3D';
+      return t;
+    },
+  ],
+  [
+    'AIB140',
+    () => {
+      const t = windows();
+      const s = steps(t);
+      s.splice(1, 0, s.pop() as Json);
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB141',
+    () => {
+      const t = windows();
+      steps(t).push({ type: 'PowerShell', name: 'cleanup', inline: ['Remove-Item -Force c:\\DeprovisioningScript.ps1'] });
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB150',
+    () => {
+      const t = linux();
+      props(t).buildTimeoutInMinutes = 1000;
+      return t;
+    },
+    () => {
+      const t = linux();
+      props(t).buildTimeoutInMinutes = 0;
+      return t;
+    },
+  ],
+  [
+    'AIB151',
+    () => {
+      const t = linux();
+      (props(t).vmProfile as Json).osDiskSizeGB = -5;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB152',
+    () => {
+      const t = linux();
+      delete (props(t).source as Json).sku;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB153',
+    () => {
+      const t = linux();
+      props(t).provisioningState = 'Succeeded';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB160',
+    () => {
+      const t = linux();
+      delete t.identity;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB170',
+    () => {
+      const t = linux();
+      props(t).distribute = [];
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB171',
+    () => {
+      const t = linux();
+      (props(t).distribute as Json[]).push({ type: 'VHD', runOutputName: 'out' });
+      return t;
+    },
+    () => {
+      const t = linux();
+      (props(t).distribute as Json[]).push({ type: 'VHD', runOutputName: 'vhd' });
+      return t;
+    },
+  ],
+  [
+    'AIB172',
+    () => {
+      const t = linux();
+      (props(t).distribute as Json[])[0] = {
+        type: 'SharedImage',
+        galleryImageId: '/x',
+        runOutputName: 'sig',
+        replicationRegions: ['a'],
+        targetRegions: [{ name: 'a' }],
+      };
+      return t;
+    },
+    () => {
+      const t = linux();
+      (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a' }] };
+      return t;
+    },
+  ],
+  [
+    'AIB173',
+    () => {
+      const t = linux();
+      t.name = 'has spaces';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB174',
+    () => {
+      const t = linux();
+      props(t).customize = { type: 'Shell' };
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB175',
+    () => {
+      const t = linux();
+      props(t).errorHandling = { onCustomizerError: 'Abort' };
+      return t;
+    },
+    () => {
+      const t = linux();
+      props(t).errorHandling = { onCustomizerError: 'abort' };
+      return t;
+    },
+  ],
+  [
+    'AIB176',
+    () => {
+      const t = linux();
+      (props(t).vmProfile as Json).vnetConfig = { containerInstanceSubnetId: '/s/aci' };
+      return t;
+    },
+    () => {
+      const t = linux();
+      (props(t).vmProfile as Json).vnetConfig = { subnetId: '/s/build', containerInstanceSubnetId: '/s/aci' };
+      return t;
+    },
+  ],
+  [
+    'AIB177',
+    () => {
+      const t = linux();
+      (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a', replicaCount: 0 }] };
+      return t;
+    },
+    () => {
+      const t = linux();
+      (props(t).distribute as Json[])[0] = { type: 'SharedImage', galleryImageId: '/x', runOutputName: 'sig', targetRegions: [{ name: 'a', replicaCount: 2 }] };
+      return t;
+    },
+  ],
 ];
 
 describe('validate rules: a template that breaks each rule, and one that keeps it', () => {
@@ -115,7 +469,9 @@ describe('validate: versions, case and OS', () => {
     expect(lenient.findings[0]).toMatchObject({ rule: 'AIB101', severity: 'warning' });
     steps(t)[0]!.scriptURI = steps(t)[0]!.scriptUri;
     const prop = validateDocument(parseJsonDocument('t.json', JSON.stringify(t)));
-    expect(prop.findings.find((f) => f.rule === 'AIB102')?.message).toContain('unknown property "scriptURI"; did you mean "scriptUri"? (names are case-sensitive)');
+    expect(prop.findings.find((f) => f.rule === 'AIB102')?.message).toContain(
+      'unknown property "scriptURI"; did you mean "scriptUri"? (names are case-sensitive)',
+    );
   });
   it('uses --api-version when apiVersion is an expression, else the newest, and says so', () => {
     const t = linux();
