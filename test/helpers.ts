@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { execa, type Options } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, it } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -43,3 +44,39 @@ export async function tempDir(prefix = 'aibgen-test-'): Promise<string> {
 }
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+const toolCache = new Map<string, boolean>();
+
+/** Whether a program runs here (`<tool> --version` exits 0). */
+export function hasTool(tool: string, versionArgs: readonly string[] = ['--version']): boolean {
+  let known = toolCache.get(tool);
+  if (known === undefined) {
+    known = spawnSync(tool, [...versionArgs], { stdio: 'ignore' }).status === 0;
+    toolCache.set(tool, known);
+  }
+  return known;
+}
+
+/**
+ * `it` for tests that need an external program (ShellCheck, pwsh). Missing, the tests are skipped
+ * with a visible reason; under CI=true a missing program is a failing test instead: CI installs
+ * everything the tests need, so a silent pass there would be a lie.
+ */
+export function itWith(tool: string, versionArgs?: readonly string[]): typeof it {
+  if (hasTool(tool, versionArgs)) return it;
+  if (process.env.CI === 'true') {
+    it(`${tool} is installed (required under CI=true)`, () => {
+      throw new Error(`${tool} is not on PATH; .ci/run installs it`);
+    });
+  } else {
+    console.warn(`skipping the tests that need ${tool}: it is not on PATH`);
+  }
+  return it.skipIf(true) as typeof it;
+}
+
+/** Whether to run the ShellCheck part of a test: when it is installed, and always under CI (where missing means failing). */
+export function checkWithShellcheck(): boolean {
+  if (hasTool('shellcheck') || process.env.CI === 'true') return true;
+  console.warn('skipping a ShellCheck assertion: shellcheck is not on PATH');
+  return false;
+}

@@ -117,7 +117,9 @@ export function tokenize(text: string): Token[] {
       if (close === -1) throw new BicepSyntaxError("unterminated ''' string", i);
       let end = close + 3;
       while (text[end] === "'") end++; // ''''x'''' ends at the last quote run
-      tokens.push({ kind: 'string', start: i, end, parts: [{ kind: 'text', value: text.slice(i + 3, end - 3) }], multiline: true });
+      // Bicep drops one line break right after the opening ''' (the value starts on the next line).
+      const value = text.slice(i + 3, end - 3).replace(/^\r?\n/, '');
+      tokens.push({ kind: 'string', start: i, end, parts: [{ kind: 'text', value }], multiline: true });
       i = end;
     } else if (c === "'") {
       const { parts, end } = readString(text, i);

@@ -1,4 +1,11 @@
 /**
+ * Why hand-written rather than node-tar's Pack: the archive must be a pure function of the entries
+ * (same bytes on every machine, pinned by the golden-archive tests), and the tar stream is cut at
+ * fixed 8 MiB offsets into gzip members compressed on worker threads. node-tar takes modes, times
+ * and order from the file system and writes into its own zlib stream; wrapping it to fix each field
+ * and re-cut its output costs more code than these 150 lines. node-tar still checks us: tests parse
+ * our headers with it.
+ *
  * ustar headers with every field fixed by us, so the bytes depend on nothing but the entry:
  * uid/gid 0, empty owner names, a fixed mtime, modes 0644/0755, no atime/ctime. Paths over the
  * ustar limits get a pax `path` / `linkpath` record, as GNU tar and bsdtar read.

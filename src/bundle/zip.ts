@@ -5,6 +5,13 @@ import { splitGzipMember, type GzipEngine } from './deflate-pool.js';
 import type { OutputSink } from './output-sink.js';
 import type { BundleEntry } from './walk.js';
 
+/**
+ * A zip writer of our own for the same reason as the tar writer: every header field is fixed (UTC
+ * DOS time, Unix modes, no extra fields or data descriptors) and each file is deflated by the
+ * pinned libdeflate on a worker. General zip libraries (archiver, yazl) write local times or extra
+ * timestamp fields and use Node's zlib, whose output is not the same on every machine.
+ */
+
 /** Largest single file the zip writer takes (it compresses a file in one piece). */
 export const ZIP_MAX_FILE = 512 * 1024 * 1024;
 

@@ -4,6 +4,14 @@ import { applyEdits, eolAt, ownLineIndent, restOfLine, type TextEdit } from '../
 import type { ChecksumSite, SiteDocument } from './sites.js';
 import { uriPropertyOf } from '../customizers/index.js';
 
+/*
+ * Why fill inserts lines by hand rather than with jsonc-parser's modify(): modify re-formats the
+ * inserted property with its own indentation rules and puts it where the formatter decides, while
+ * fill must change nothing but the checksum (same indent and line ending as the URI line, comments
+ * on that line kept, a comma added only where needed). build, which rewrites a whole list, does
+ * use modify (project/compose.ts).
+ */
+
 /** The checksum sites of a JSON template (bare body or ARM, with comments allowed). */
 export function jsonSiteDocument(doc: JsonDocument): SiteDocument {
   const sites: ChecksumSite[] = [];

@@ -1,3 +1,8 @@
+/**
+ * Sizes on the command line (`--max-size 20MB`). Hand-written: the accepted forms are few and
+ * documented (decimal and binary units, no exponents), and the parser is pinned by module tests;
+ * a library (bytes, filesize) would accept more forms than the README promises.
+ */
 const UNITS: Record<string, number> = {
   '': 1,
   B: 1,
