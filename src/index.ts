@@ -62,19 +62,7 @@ export {
   type InlineFileOptions,
   type DownloadOptions,
 } from './customizers/index.js';
-export {
-  validateFile,
-  validateDocument,
-  formatText,
-  formatJson,
-  formatSarif,
-  RULES,
-  type ValidateOptions,
-  type FileResult,
-  type Finding,
-  type Severity,
-  type RuleInfo,
-} from './validate/index.js';
+export { validateFile, validateDocument, RULES, type ValidateOptions, type FileResult, type Finding, type Severity, type RuleInfo } from './validate/index.js';
 export {
   build,
   init,

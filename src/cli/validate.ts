@@ -1,12 +1,13 @@
-import { createRequire } from 'node:module';
 import { AibgenError, UsageError } from '../errors.js';
-import { checkApiVersionOption, formatJson, formatSarif, formatText, totals, validateFile, type FileResult } from '../validate/index.js';
+import type { FileResult } from '../findings/index.js';
+import { checkApiVersionOption, RULES, validateFile } from '../validate/index.js';
+import { reportFindings, type FindingsFormat } from './findings.js';
 import type { Output } from './output.js';
 
 export interface ValidateCliOptions {
   os?: 'linux' | 'windows';
   apiVersion?: string;
-  format?: 'text' | 'json' | 'sarif';
+  format?: FindingsFormat;
   maxWarnings?: number;
 }
 
@@ -24,16 +25,5 @@ export async function validateCommand(files: string[], options: ValidateCliOptio
       io.err(`aibgen: ${error.message}\n`);
     }
   }
-  const format = options.format ?? 'text';
-  if (format === 'json') io.out(formatJson(results));
-  else if (format === 'sarif') io.out(formatSarif(results, (createRequire(import.meta.url)('../../package.json') as { version: string }).version));
-  else io.out(formatText(results));
-  if (unreadable > 0) return 2;
-  const { errors, warnings } = totals(results);
-  if (errors > 0) return 1;
-  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
-    io.err(`aibgen: ${warnings} warning(s), more than --max-warnings ${options.maxWarnings}\n`);
-    return 1;
-  }
-  return 0;
+  return reportFindings(results, { format: options.format, maxWarnings: options.maxWarnings, unreadable, rules: RULES }, io);
 }

@@ -149,9 +149,10 @@ function summarize(entries: readonly ComposedEntry[], list: StepList, outputs: R
  * place in the input template.
  */
 function relocate(finding: Finding, composedLists: { pointer: string; entries: readonly ComposedEntry[] }[], inputDoc: JsonDocument): Finding {
+  const found = finding.pointer ?? '';
   for (const { pointer, entries } of composedLists) {
-    if (!finding.pointer.startsWith(`${pointer}/`)) continue;
-    const index = Number(finding.pointer.slice(pointer.length + 1).split('/')[0]);
+    if (!found.startsWith(`${pointer}/`)) continue;
+    const index = Number(found.slice(pointer.length + 1).split('/')[0]);
     const step = entries[index]?.step;
     if (step && step.kind !== 'existing') {
       const [file, line, column] = step.at.split(/:(?=\d+:\d+$)|:(?=\d+$)/);
@@ -164,7 +165,7 @@ function relocate(finding: Finding, composedLists: { pointer: string; entries: r
       };
     }
   }
-  const segments = finding.pointer
+  const segments = found
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))

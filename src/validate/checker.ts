@@ -2,20 +2,9 @@ import type { Node } from 'jsonc-parser';
 import { pointerOf, type JsonDocument } from '../template/index.js';
 import { rule, type RuleId } from './rules.js';
 import { isStrictApi, type ApiVersion } from './spec.js';
+import type { Finding } from '../findings/index.js';
 
-export type Severity = 'error' | 'warning';
-
-export interface Finding {
-  rule: RuleId;
-  ruleName: string;
-  severity: Severity;
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  /** RFC 6901 pointer into the file. */
-  pointer: string;
-}
+export type { Finding, Severity } from '../findings/index.js';
 
 /** Collects findings for one image template, with the API version and OS they are judged against. */
 export class Checker {
@@ -28,11 +17,11 @@ export class Checker {
   ) {}
 
   /** Wrong case and unknown fields are errors where the service rejects them (2024-02-01 on), else warnings. */
-  get strictness(): Severity {
+  get strictness(): 'error' | 'warning' {
     return isStrictApi(this.version) ? 'error' : 'warning';
   }
 
-  report(id: RuleId, severity: Severity, node: Node, message: string): void {
+  report(id: RuleId, severity: 'error' | 'warning', node: Node, message: string): void {
     const { line, column } = this.doc.lines.position(node.offset);
     // A property node points at its key; anything else at itself. The pointer names the value.
     const target = node.type === 'property' ? (node.children?.[1] ?? node) : node;

@@ -1,9 +1,8 @@
+import type { RuleInfo } from '../findings/index.js';
+
+export type { RuleInfo };
+
 /** Every rule the validator applies: a stable id, a short name, and a one-line description. */
-export interface RuleInfo {
-  id: string;
-  name: string;
-  description: string;
-}
 
 const list = [
   ['AIB101', 'unknown-customizer-type', 'A customizer or validator type that the API version does not know (types are case-sensitive from 2024-02-01).'],

@@ -11,6 +11,7 @@ import {
   type JsonDocument,
 } from '../template/index.js';
 import { Checker, isDynamic, type Finding } from './checker.js';
+import type { FileResult } from '../findings/index.js';
 import { redact, sasTokenOf } from '../util/redact.js';
 import { API_VERSIONS, NEWEST, isApiVersion, type ApiVersion } from './spec.js';
 import { checkDeprovisionOverride, checkSteps } from './steps.js';
@@ -59,12 +60,7 @@ function checkSasTokens(doc: JsonDocument, findings: Finding[], now: Date): void
   for (const finding of checker.findings) findings.push(finding);
 }
 
-export interface FileResult {
-  file: string;
-  findings: Finding[];
-  /** Facts that shaped the check (API version, OS, what was skipped). */
-  notes: string[];
-}
+export type { FileResult } from '../findings/index.js';
 
 /** --api-version must name a version this validator knows (checked once, before any file is read). */
 export function checkApiVersionOption(version: string | undefined): asserts version is ApiVersion | undefined {

@@ -154,7 +154,10 @@ describe('a seeded multi-member archive', () => {
     const zip = await aibgen(['bundle', root, '-o', join(dir, 'a.zip'), '--max-size', '1GB', '--json']);
     expect(tgz.exitCode, tgz.stderr).toBe(0);
     const result = { tgz: JSON.parse(tgz.stdout) as { sha256: string; size: number }, zip: JSON.parse(zip.stdout) as { sha256: string; size: number } };
-    expect({ tgz: [result.tgz.sha256, result.tgz.size], zip: [result.zip.sha256, result.zip.size] }).toEqual({ tgz: [...SEEDED_ARCHIVES.tgz], zip: [...SEEDED_ARCHIVES.zip] });
+    expect({ tgz: [result.tgz.sha256, result.tgz.size], zip: [result.zip.sha256, result.zip.size] }).toEqual({
+      tgz: [...SEEDED_ARCHIVES.tgz],
+      zip: [...SEEDED_ARCHIVES.zip],
+    });
     // Several gzip members (the big files get their own): GNU tar and unzip restore the exact tree.
     for (const [tool, args] of [
       ['tar', ['-xzf', join(dir, 'a.tar.gz'), '-C']],
@@ -167,4 +170,3 @@ describe('a seeded multi-member archive', () => {
     }
   });
 });
-

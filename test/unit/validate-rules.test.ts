@@ -60,7 +60,7 @@ const windows = (): Json => {
 
 function findings(template: Json, options = {}): RuleId[] {
   const result = validateDocument(parseJsonDocument('t.json', JSON.stringify(template, null, 2)), options);
-  return result.findings.map((f) => f.rule);
+  return result.findings.map((f) => f.rule as RuleId);
 }
 
 const steps = (t: Json): Json[] => (t.properties as Json).customize as Json[];

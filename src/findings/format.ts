@@ -1,0 +1,91 @@
+import type { FileResult, RuleInfo } from './finding.js';
+
+export interface Totals {
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+export function totals(results: readonly FileResult[]): Totals {
+  const counts: Totals = { errors: 0, warnings: 0, infos: 0 };
+  for (const result of results) {
+    for (const f of result.findings) {
+      if (f.severity === 'error') counts.errors++;
+      else if (f.severity === 'warning') counts.warnings++;
+      else counts.infos++;
+    }
+  }
+  return counts;
+}
+
+/** eslint-like lines: `file:line:col  severity  AIB104 rule-name  message`, notes first, a summary last. */
+export function formatText(results: readonly FileResult[]): string {
+  let out = '';
+  for (const result of results) {
+    for (const note of result.notes) out += `${result.file}  note  ${note}\n`;
+    for (const f of result.findings) out += `${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule} ${f.ruleName}  ${f.message}\n`;
+  }
+  if (results.length === 0) return out;
+  const { errors, warnings, infos } = totals(results);
+  const all = errors + warnings + infos;
+  out +=
+    all === 0
+      ? `no problems in ${results.length} file(s)\n`
+      : `${all} problem(s) (${errors} error(s), ${warnings} warning(s)${infos ? `, ${infos} info` : ''}) in ${results.length} file(s)\n`;
+  return out;
+}
+
+export function formatJson(results: readonly FileResult[]): string {
+  const { errors, warnings, infos } = totals(results);
+  return `${JSON.stringify({ files: results.map((r) => ({ file: r.file, findings: r.findings, notes: r.notes })), errors, warnings, infos }, null, 2)}\n`;
+}
+
+/** SARIF 2.1.0, so code scanning shows findings on the lines. `rules` describes every rule id that may appear. */
+export function formatSarif(results: readonly FileResult[], version: string, rules: ReadonlyMap<string, RuleInfo>): string {
+  const used = new Map(rules);
+  for (const f of results.flatMap((r) => r.findings)) if (!used.has(f.rule)) used.set(f.rule, { id: f.rule, name: f.ruleName, description: f.ruleName });
+  const list = [...used.values()];
+  const index = new Map(list.map((r, i) => [r.id, i]));
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'aibgen',
+            version,
+            informationUri: 'https://www.npmjs.com/package/aibgen',
+            rules: list.map((r) => ({ id: r.id, name: r.name, shortDescription: { text: r.description }, ...(r.helpUri ? { helpUri: r.helpUri } : {}) })),
+          },
+        },
+        results: results.flatMap((r) =>
+          r.findings.map((f) => ({
+            ruleId: f.rule,
+            ruleIndex: index.get(f.rule),
+            level: f.severity === 'info' ? 'note' : f.severity,
+            message: { text: f.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: f.file.split('\\').join('/') },
+                  region: { startLine: f.line, startColumn: f.column },
+                },
+                ...(f.pointer !== undefined ? { logicalLocations: [{ fullyQualifiedName: f.pointer || '/' }] } : {}),
+              },
+            ],
+          })),
+        ),
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+/** The exit code of a check: 1 on errors or more warnings than allowed, else 0. */
+export function checkExitCode(results: readonly FileResult[], maxWarnings: number | undefined): { code: 0 | 1; tooManyWarnings: boolean } {
+  const { errors, warnings } = totals(results);
+  if (errors > 0) return { code: 1, tooManyWarnings: false };
+  if (maxWarnings !== undefined && warnings > maxWarnings) return { code: 1, tooManyWarnings: true };
+  return { code: 0, tooManyWarnings: false };
+}
