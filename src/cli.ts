@@ -14,6 +14,7 @@ import type { BundleCliOptions } from './cli/bundle.js';
 import type { ChecksumCliOptions } from './cli/checksum.js';
 import type { DeprovisionCliOptions } from './cli/deprovision.js';
 import type { FillCliOptions } from './cli/fill.js';
+import type { LintCliOptions } from './cli/lint.js';
 import type { RenderCliOptions } from './cli/render.js';
 import type { ValidateCliOptions } from './cli/validate.js';
 
@@ -77,6 +78,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--quiet', 'print nothing but problems')
     .option('--verbose', 'print progress even when stderr is not a terminal')
     .option('--prune', 'remove files from the artifacts folder that artifacts.json no longer lists')
+    .option('--no-lint', 'do not lint the scripts and inline steps of the result (aibgen lint)')
     .addHelpText(
       'after',
       '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.',
@@ -101,6 +103,16 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
     .action((files: string[], options: ValidateCliOptions) => action(async () => (await import('./cli/validate.js')).validateCommand(files, options, io)));
+
+  program
+    .command('lint')
+    .description('check scripts and inline commands before anything is uploaded: shell and PowerShell parsers, ShellCheck, and AIB rules')
+    .argument('<path...>', '.sh and .ps1 files, folders (recursive; .gitignore and .aibignore honoured) and templates (their inline commands)')
+    .addOption(new Option('--os <os>', 'how to read a script named without .sh or .ps1').choices(['linux', 'windows']))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
+    .action((paths: string[], options: LintCliOptions) => action(async () => (await import('./cli/lint.js')).lintCommand(paths, options, io)));
 
   program
     .command('fill')

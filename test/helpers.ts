@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, it } from 'vitest';
+import { findPwsh } from '../src/lint/engines.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -51,7 +52,9 @@ const toolCache = new Map<string, boolean>();
 export function hasTool(tool: string, versionArgs: readonly string[] = ['--version']): boolean {
   let known = toolCache.get(tool);
   if (known === undefined) {
-    known = spawnSync(tool, [...versionArgs], { stdio: 'ignore' }).status === 0;
+    // pwsh is found where aibgen finds it: on PATH or where `dotnet tool install --global` puts it.
+    const program = tool === 'pwsh' ? (findPwsh() ?? 'pwsh') : tool;
+    known = spawnSync(program, tool === 'pwsh' ? ['-NoProfile', '-Command', 'exit 0'] : [...versionArgs], { stdio: 'ignore' }).status === 0;
     toolCache.set(tool, known);
   }
   return known;

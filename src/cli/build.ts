@@ -8,6 +8,8 @@ export interface BuildCliOptions {
   quiet?: boolean;
   verbose?: boolean;
   prune?: boolean;
+  /** Commander sets false for --no-lint. */
+  lint?: boolean;
 }
 
 function table(rows: string[][]): string {
@@ -45,6 +47,7 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
   const result = await build(dir ?? '.', {
     check: options.check,
     prune: options.prune,
+    lint: options.lint,
     onStep: progress ? (e) => io.err(`${dim(e.reused ? 'kept ' : 'built')} ${e.name} (${e.kind}) ${dim(`${Math.round(e.ms)} ms`)}\n`) : undefined,
   });
   for (const notice of result.notices) io.err(`aibgen: ${notice.level}: ${notice.message}\n`);

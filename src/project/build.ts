@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { lstat, readFile, readdir, rm, unlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { hashFile } from '../checksum/index.js';
 import { CheckFailedError, ProjectError } from '../errors.js';
 import { loadVariables } from '../render/index.js';
@@ -9,7 +8,8 @@ import { findImageTemplates, inferOs, parseJsonDocument, readTemplateText, type 
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { mapLimit } from '../util/concurrency.js';
 import { redact, sasTokenOf } from '../util/redact.js';
-import { validateDocument, type Finding } from '../validate/index.js';
+import type { Finding } from '../findings/index.js';
+import { checkBuilt } from './checks.js';
 import { compose, type ComposedEntry, type Slot } from './compose.js';
 import { unifiedDiff } from './diff.js';
 import { produceStep, recordKey, type ArtifactRecord, type StepOutput } from './produce.js';
@@ -27,6 +27,8 @@ export interface BuildOptions {
   onStep?: (event: { name: string; kind: StepKind; ms: number; reused: boolean }) => void;
   /** Steps produced at once (default 4). */
   concurrency?: number;
+  /** Lint every script produced and every inline step of the result (default true); errors fail the build. */
+  lint?: boolean;
 }
 
 export interface StepSummary {
@@ -55,7 +57,7 @@ export interface BuildResult {
   /** Every step of the result, the template's own included, in order (customize, then inVMValidations). */
   steps: StepSummary[];
   artifacts: ArtifactRecord[];
-  /** Validation warnings on the built template (errors fail the build). */
+  /** Validation and lint warnings on the result, in the user's files (errors fail the build). */
   warnings: Finding[];
   /** Other things the user must know: tokens written into files, BOM-less scripts, leftovers removed. */
   notices: Notice[];
@@ -143,40 +145,6 @@ function summarize(entries: readonly ComposedEntry[], list: StepList, outputs: R
   return rows;
 }
 
-/**
- * Validation findings on the built text point into a file that is not written yet; move each to
- * where the user can fix it: a generated step to its aibgen.json entry, anything else to the same
- * place in the input template.
- */
-function relocate(finding: Finding, composedLists: { pointer: string; entries: readonly ComposedEntry[] }[], inputDoc: JsonDocument): Finding {
-  const found = finding.pointer ?? '';
-  for (const { pointer, entries } of composedLists) {
-    if (!found.startsWith(`${pointer}/`)) continue;
-    const index = Number(found.slice(pointer.length + 1).split('/')[0]);
-    const step = entries[index]?.step;
-    if (step && step.kind !== 'existing') {
-      const [file, line, column] = step.at.split(/:(?=\d+:\d+$)|:(?=\d+$)/);
-      return {
-        ...finding,
-        file: file ?? finding.file,
-        line: Number(line),
-        column: Number(column),
-        message: `${step.where} "${step.name}": ${finding.message}`,
-      };
-    }
-  }
-  const segments = found
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  const node: Node | undefined = findNodeAtLocation(inputDoc.root, segments);
-  if (!node) return { ...finding, file: inputDoc.file };
-  const target = node.parent?.type === 'property' ? node.parent : node;
-  const { line, column } = inputDoc.lines.position(target.offset);
-  return { ...finding, file: inputDoc.file, line, column };
-}
-
 async function listArtifactsFolder(folder: string): Promise<string[]> {
   try {
     const names: string[] = [];
@@ -258,18 +226,28 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
         : undefined,
     });
 
-    const validation = validateDocument(parseJsonDocument(display(project.output.path), composed.text), { os });
-    const propsPointer = `${template.pointer}/properties`;
-    const lists = [
-      { pointer: `${propsPointer}/customize`, entries: composed.customize },
-      ...(composed.inVMValidations ? [{ pointer: `${propsPointer}/validate/inVMValidations`, entries: composed.inVMValidations }] : []),
-    ];
-    // A SAS token in baseUri is called out once, below, rather than once per artifact URI.
-    const findings = validation.findings.filter((f) => f.rule !== 'AIB134').map((f) => relocate(f, lists, doc));
+    const checked = await checkBuilt({
+      project,
+      os,
+      inputDoc: doc,
+      template,
+      composed,
+      produced,
+      lint: options.lint ?? true,
+      outputDisplay: display(project.output.path),
+    });
+    for (const note of checked.notes) notices.push({ level: 'note', message: note });
+    const findings = checked.findings;
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
+      const what = [
+        checked.validationErrors ? `${checked.validationErrors} validation error(s)` : '',
+        checked.lintErrors ? `${checked.lintErrors} script error(s)` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
       throw new CheckFailedError(
-        `the built template would have ${errors.length} validation error(s); nothing was written`,
+        `the built template would have ${what}; nothing was written`,
         errors.map((f) => `${f.file}:${f.line}:${f.column}  ${f.rule} ${f.ruleName}  ${f.message}`),
       );
     }
@@ -365,7 +343,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
         ...(composed.inVMValidations ? summarize(composed.inVMValidations, 'inVMValidations', outputs, project) : []),
       ],
       artifacts,
-      warnings: findings.filter((f) => f.severity === 'warning'),
+      warnings: findings.filter((f) => f.severity !== 'error'),
       notices: notices.map((n) => ({ ...n, message: redact(n.message) })),
       outputs: { template: project.output.path, customize: project.siblings.customize, artifactsJson: project.siblings.artifactsJson },
       stale,
