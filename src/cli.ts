@@ -36,6 +36,13 @@ function int(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
 /** Node's timers hold at most 2^31-1 ms (24.8 days); a longer timeout would fire at once. */
 const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
+function minutes(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 960)
+    throw new InvalidArgumentError(`--timeout-minutes expects a number above 0 and at most 960, got "${value}"`);
+  return n;
+}
+
 function sizeArg(flag: string) {
   return (value: string): number => {
     const bytes = parseSize(value);
@@ -158,7 +165,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--keep-user', 'Linux: waagent -deprovision (keep the build user) instead of -deprovision+user')
     .option('--cloud-init-clean', 'Linux: run cloud-init clean --logs --seed where cloud-init exists')
     .option('--mode-vm', 'Windows: run Sysprep with /mode:vm')
-    .addOption(new Option('--timeout-minutes <n>', 'Windows: every wait loop gives up after n minutes (default 30)').argParser(int('--timeout-minutes')))
+    .addOption(new Option('--timeout-minutes <n>', 'Windows: every wait loop gives up after n minutes (default 30; fractions allowed)').argParser(minutes))
     .option('--pre <command>', 'a command to run first (repeatable, in order; a failure stops the build)', collect)
     .option('--customizer', 'also print the customizer that installs the override (with --uri or --inline)')
     .option('--uri <url>', 'with --customizer: a File step downloading the script from this URL')

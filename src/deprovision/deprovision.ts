@@ -68,9 +68,11 @@ export async function deprovisionScript(options: DeprovisionOptions): Promise<De
   };
 }
 
+/** Minutes, above 0 and at most 960 (the build timeout's maximum); fractions allowed (tests wait seconds, not minutes). */
 function validTimeout(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 960)
-    throw new UsageError(`--timeout-minutes must be a whole number from 1 to 960 (the build timeout's maximum), got ${minutes}`);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 960) {
+    throw new UsageError(`--timeout-minutes must be a number above 0 and at most 960 (the build timeout's maximum), got ${minutes}`);
+  }
   return minutes;
 }
 
