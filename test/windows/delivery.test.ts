@@ -78,12 +78,13 @@ describe('the PowerShell delivery commands, run by a real PowerShell', () => {
     async () => {
       const source = await tempDir();
       const tree = join(source, 'site');
-      for (const [path, content] of [
+      const sources: [string, string][] = [
         ['index.html', '<h1>hi</h1>\n'],
         ['assets/css/site.css', 'body{}\n'],
         ['ünïcødé/名前.txt', 'unicode\n'],
         ['deep/a/b/c/d.txt', 'deep\n'],
-      ]) {
+      ];
+      for (const [path, content] of sources) {
         await mkdir(join(tree, path, '..'), { recursive: true });
         await writeFile(join(tree, path), content);
       }
