@@ -76,3 +76,5 @@ export {
   type InitResult,
   type Project,
 } from './project/index.js';
+export { formatText, formatJson, formatSarif, type FileResult as CheckResult } from './findings/index.js';
+export { lintPaths, LINT_RULES, type LintOptions, type LintPathsResult } from './lint/index.js';

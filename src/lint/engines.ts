@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { isAlive } from '../util/process.js';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Finding } from '../findings/index.js';
@@ -43,11 +44,17 @@ export class Scratch {
   private dir: string | undefined;
   private readonly paths = new Map<LintUnit, string>();
 
+  /** `base`: where scratch copies go (a build passes its staging folder); default $TMPDIR, named by pid so leftovers of killed runs can be swept. */
+  constructor(private readonly base?: string) {}
+
   async pathOf(unit: LintUnit): Promise<string> {
     if (unit.path) return unit.path;
     const known = this.paths.get(unit);
     if (known) return known;
-    this.dir ??= await mkdtemp(join(tmpdir(), 'aibgen-lint-'));
+    if (!this.dir) {
+      if (!this.base) await sweepDeadScratch();
+      this.dir = await mkdtemp(join(this.base ?? tmpdir(), `aibgen-lint-${process.pid}-`));
+    }
     const path = join(this.dir, `${this.paths.size}.${unit.language === 'shell' ? 'sh' : 'ps1'}`);
     await writeFile(path, unit.bytes);
     this.paths.set(unit, path);
@@ -56,6 +63,20 @@ export class Scratch {
 
   async dispose(): Promise<void> {
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes scratch folders that lint runs killed before cleaning up left in $TMPDIR. */
+async function sweepDeadScratch(): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^aibgen-lint-(\d+)-/.exec(name);
+    if (match && !isAlive(Number(match[1]))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -16,12 +16,12 @@ export interface LintReport {
 }
 
 /** Lints scripts already in memory (build uses this on what it produces): AIB rules, the shells' parsers, ShellCheck, PowerShell's parser. */
-export async function lintUnits(units: readonly LintUnit[]): Promise<LintReport> {
+export async function lintUnits(units: readonly LintUnit[], options: { scratch?: string } = {}): Promise<LintReport> {
   const shell = units.filter((u) => u.language === 'shell');
   const ps = units.filter((u) => u.language === 'powershell');
   const astAvailable = ps.length > 0 && findPwsh() !== undefined;
   const findings: Finding[] = units.flatMap((u) => textRules(u, astAvailable));
-  const scratch = new Scratch();
+  const scratch = new Scratch(options.scratch);
   try {
     const engines = await Promise.all([shellSyntax(shell, scratch), shellcheck(shell, scratch), powershell(ps, scratch)]);
     for (const engine of engines) findings.push(...engine.findings);

@@ -235,6 +235,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
       produced,
       lint: options.lint ?? true,
       outputDisplay: display(project.output.path),
+      staging,
     });
     for (const note of checked.notes) notices.push({ level: 'note', message: note });
     const findings = checked.findings;

@@ -57,6 +57,8 @@ export async function checkBuilt(input: {
   produced: readonly StepOutput[];
   lint: boolean;
   outputDisplay: string;
+  /** The build's staging folder: lint's scratch copies go there, so a killed build leaves nothing in $TMPDIR. */
+  staging: string;
 }): Promise<BuiltChecks> {
   const { project, composed, inputDoc } = input;
   const builtDoc = parseJsonDocument(input.outputDisplay, composed.text);
@@ -85,7 +87,7 @@ export async function checkBuilt(input: {
       if (unit) units.push({ ...unit, path: undefined, override: step.kind === 'deprovision' });
     }
     units.push(...templateUnits(builtDoc));
-    const report = await lintUnits(units);
+    const report = await lintUnits(units, { scratch: input.staging });
     notes.push(...report.notes);
     for (const finding of report.findings) {
       const located = finding.file === builtDoc.file ? relocate(finding, lists, inputDoc) : finding;

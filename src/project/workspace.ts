@@ -4,6 +4,7 @@ import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rename, rm, rmdir, u
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
+import { isAlive } from '../util/process.js';
 
 /**
  * The build's footprint on disk, so that a failed or killed build leaves nothing wrong behind.
@@ -27,16 +28,6 @@ const TEMP_FILE = /^\..+\.aibgen-\d+-[0-9a-f]+\.tmp$|^\..+\.aibgen-\d+\.tmp$/;
 interface LockState {
   pid: number;
   state: 'building' | 'installing' | 'failed';
-}
-
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isNodeError(error) && error.code === 'EPERM';
-  }
 }
 
 async function readLock(path: string): Promise<LockState | undefined> {
