@@ -13,7 +13,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // Most behaviour is exercised through the built CLI in child processes, which v8 coverage of
       // this process does not see; the floor guards the in-process unit and module tests.
-      thresholds: { lines: 45, statements: 45, functions: 68, branches: 76 },
+      thresholds: { lines: 45, statements: 45, functions: 68, branches: 73 },
     },
   },
 });

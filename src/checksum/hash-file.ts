@@ -11,7 +11,9 @@ export interface FileDigest {
 
 /**
  * Reads of 1 MiB: on this class of machine 64 KiB stream chunks are 3x slower for large files,
- * and two buffers let the next read run while the current chunk is hashed.
+ * and two buffers let the next read run while the current chunk is hashed. A plain synchronous
+ * loop into one buffer was measured against this (1 GiB, page cache warm, best of 8, twice):
+ * 0.919/0.959 s against 0.889/0.943 s for the double-buffered reads, so these stay.
  */
 const CHUNK = 1 << 20;
 let sharedFirstChunk: Buffer | undefined;

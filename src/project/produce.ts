@@ -231,7 +231,7 @@ async function producePayload(ctx: ProduceContext, step: Extract<Step, { kind: '
   const maxSize = step.delivery === 'download' ? Number.MAX_SAFE_INTEGER : (step.maxSize ?? DEFAULT_MAX_SIZE);
   let result;
   try {
-    result = await bundle(step.payload.path, { output: pending, format, exclude: step.exclude, maxSize });
+    result = await bundle(step.payload.path, { output: pending, format, exclude: step.exclude, level: step.level, maxSize });
   } catch (error) {
     if (error instanceof TooLargeError) {
       throw fail(step, error.message, [

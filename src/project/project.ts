@@ -39,7 +39,7 @@ export type Step =
       eol?: 'lf';
       delivery: 'uri' | 'inline';
     })
-  | (StepBase & { kind: 'payload'; payload: ConfinedPath; destination: string; exclude: string[]; delivery: 'uri' | 'download'; maxSize?: number })
+  | (StepBase & { kind: 'payload'; payload: ConfinedPath; destination: string; exclude: string[]; level?: number; delivery: 'uri' | 'download'; maxSize?: number })
   | (StepBase & { kind: 'file'; file: ConfinedPath; destination: string; delivery: 'uri' | 'inline' })
   | (StepBase & { kind: 'inline'; inline: string[]; flags: RunFlags })
   | (StepBase & { kind: 'restart'; options: { restartCommand?: string; restartCheckCommand?: string; restartTimeout?: string } })
@@ -234,6 +234,7 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
           payload: confineInput(ctx.roots, raw.payload as string, `${at}  ${where}.payload`, 'dir'),
           destination: raw.destination as string,
           exclude: (raw.exclude as string[]) ?? [],
+          level: raw.level as number | undefined,
           delivery: (delivery ?? 'uri') as 'uri' | 'download',
           maxSize: raw.maxSize as number | undefined,
         });
