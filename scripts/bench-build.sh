@@ -21,9 +21,9 @@ if [ ! -d "$project" ]; then
     fs.mkdirSync(dir, { recursive: true });
     const words = ["image", "builder", "azure", "template", "checksum", "payload", "deterministic", "archive"];
     for (let f = 0; f < 150; f++) {
-      const lines = [];
-      for (let i = 0; lines.join("").length < 1_000_000; i++) lines.push(`${words[i % 8]} ${crypto.randomBytes(6).toString("hex")} ${i} ${words[(i * 7) % 8]}\n`);
-      fs.writeFileSync(`${dir}/part${String(f).padStart(3, "0")}.log`, lines.join("").slice(0, 1_000_000));
+      let text = "";
+      for (let i = 0; text.length < 1_000_000; i++) text += `${words[i % 8]} ${crypto.randomBytes(6).toString("hex")} ${i} ${words[(i * 7) % 8]}\n`;
+      fs.writeFileSync(`${dir}/part${String(f).padStart(3, "0")}.log`, text.slice(0, 1_000_000));
     }
   ' "$project"
   # The default 20 MB File-customizer limit would refuse this payload: deliver it by download.

@@ -36,7 +36,15 @@ export async function payloadManifest(step: Extract<Step, { kind: 'payload' }>, 
     if (entry.kind === 'symlink') return [entry.path, 'l', entry.target];
     return [entry.path, 'd'];
   });
-  return { aibgen, archive: ARCHIVE_FORMAT_VERSION, format, level: step.level ?? DEFAULT_LEVEL, mtime: resolveMtime(undefined), exclude: step.exclude, entries };
+  return {
+    aibgen,
+    archive: ARCHIVE_FORMAT_VERSION,
+    format,
+    level: step.level ?? DEFAULT_LEVEL,
+    mtime: resolveMtime(undefined),
+    exclude: step.exclude,
+    entries,
+  };
 }
 
 /** A script template with its partials and variables, or a plain script's bytes. */

@@ -39,7 +39,15 @@ export type Step =
       eol?: 'lf';
       delivery: 'uri' | 'inline';
     })
-  | (StepBase & { kind: 'payload'; payload: ConfinedPath; destination: string; exclude: string[]; level?: number; delivery: 'uri' | 'download'; maxSize?: number })
+  | (StepBase & {
+      kind: 'payload';
+      payload: ConfinedPath;
+      destination: string;
+      exclude: string[];
+      level?: number;
+      delivery: 'uri' | 'download';
+      maxSize?: number;
+    })
   | (StepBase & { kind: 'file'; file: ConfinedPath; destination: string; delivery: 'uri' | 'inline' })
   | (StepBase & { kind: 'inline'; inline: string[]; flags: RunFlags })
   | (StepBase & { kind: 'restart'; options: { restartCommand?: string; restartCheckCommand?: string; restartTimeout?: string } })

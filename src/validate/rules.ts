@@ -40,6 +40,25 @@ const list = [
   ['AIB174', 'customize-shape', 'customize, inVMValidations and distribute are arrays of objects.'],
   ['AIB175', 'enum-value', 'A setting with a fixed set of values (errorHandling, autoRun, optimize, storage account types, versioning) has another value.'],
   ['AIB176', 'vnet-config', 'vnetConfig: containerInstanceSubnetId needs subnetId, and proxyVmSize cannot be set with it.'],
+  [
+    'AIB180',
+    'schema-type',
+    "A value of the wrong type or form where the API version's schema says what it must be (an object, a whole number, true/false ...).",
+  ],
+  ['AIB181', 'schema-required', 'A property the API version requires is missing.'],
+  [
+    'AIB182',
+    'resource-id',
+    'A resource ID (imageId, galleryImageId, imageVersionId, stagingResourceGroup, subnetId, identity) does not have the shape the service needs ("Field \'imageId\' has a bad value").',
+  ],
+  ['AIB183', 'api-version', 'The resource names an API version that does not exist for image templates.'],
+  [
+    'AIB185',
+    'restart-timeout-after-update',
+    "A WindowsRestart after Windows Update with a restartTimeout under 30m: the troubleshooting guide's error 1190 (warning).",
+  ],
+  ['AIB186', 'update-without-vm-size', 'Windows Update on the default VM size: updates and Sysprep time out on the small default (warning).'],
+  ['AIB187', 'update-without-restart-before', 'Windows Update not preceded by a WindowsRestart: a pending restart fails it with 0x80240016 (warning).'],
   ['AIB177', 'target-regions', 'Each targetRegions entry needs a name; replicaCount is an integer of 1 or more.'],
 ] as const;
 

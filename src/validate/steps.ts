@@ -179,7 +179,8 @@ function checkFileStep(checker: Checker, step: CustomizerRef): void {
       `${step.label}: on Linux the File customizer can only write under /tmp (it uploads as the non-root build user); use /tmp/${destination.split('/').pop() || 'file'} and move it with a Shell step`,
     );
   }
-  if (checker.os === 'windows' && !/^[A-Za-z]:\\/.test(destination)) {
+  // Windows takes C:/x/y as well as C:\\x\\y; a path without a drive letter is relative to wherever the upload runs.
+  if (checker.os === 'windows' && !/^[A-Za-z]:[\\/]/.test(destination)) {
     checker.report(
       'AIB132',
       'error',
@@ -193,7 +194,15 @@ function checkRestartStep(checker: Checker, step: CustomizerRef): void {
   expectString(checker, step, 'restartCommand');
   expectString(checker, step, 'restartCheckCommand');
   const timeout = expectString(checker, step, 'restartTimeout');
-  if (timeout !== undefined && !GO_DURATION.test(timeout)) {
+  if (timeout !== undefined && /^0+(\.0+)?$/.test(timeout.trim())) {
+    // Go's duration parser (the builder's) takes a bare "0", meaning no wait at all.
+    checker.report(
+      'AIB112',
+      'warning',
+      valueNode(step.node, 'restartTimeout') as Node,
+      `${step.label}: restartTimeout "${timeout}" means no time at all for the VM to come back; the restart check fails at once. Use 5m (the default) or more`,
+    );
+  } else if (timeout !== undefined && !GO_DURATION.test(timeout)) {
     checker.report(
       'AIB112',
       'error',
@@ -237,7 +246,8 @@ export function checkSteps(checker: Checker, steps: readonly CustomizerRef[]): M
       const first = names.get(nameNode.value as string);
       if (first) {
         const { line } = checker.doc.lines.position(first.node.offset);
-        checker.report('AIB104', 'error', nameNode, `${step.label}: another step in this list (line ${line}) has the same name; give each step its own name`);
+        // A warning: the service accepts duplicates (its own REST example has two steps of one name), but logs and errors then cannot say which step failed.
+        checker.report('AIB104', 'warning', nameNode, `${step.label}: another step in this list (line ${line}) has the same name; give each step its own name`);
       } else names.set(nameNode.value as string, step);
     } else if (!nameNode && type && ['Shell', 'PowerShell', 'File'].includes(type)) {
       checker.report('AIB103', 'warning', step.node, `${step.label}: this ${type} step has no "name"; build logs and errors name steps, so give it one`);

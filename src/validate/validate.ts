@@ -11,6 +11,8 @@ import {
   type JsonDocument,
 } from '../template/index.js';
 import { Checker, isDynamic, type Finding } from './checker.js';
+import { checkSchema } from './schema-check.js';
+import { checkEnvelope, checkResourceIds, checkWindowsUpdates } from './late-rules.js';
 import type { FileResult } from '../findings/index.js';
 import { redact, sasTokenOf } from '../util/redact.js';
 import { API_VERSIONS, NEWEST, isApiVersion, type ApiVersion } from './spec.js';
@@ -122,6 +124,11 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
       const value = valueNode(props, key);
       if (value && isDynamic(value)) notes.push(`${label}${key} is an expression (${String(value.value).slice(0, 60)}); its steps were not checked`);
     }
+    checkResourceIds(checker, template);
+    checkWindowsUpdates(checker, props);
+    checkEnvelope(checker, template);
+    // Last: what the API version's schema says that the rules above did not already.
+    checkSchema(checker, template, [...checker.findings]);
     for (const finding of checker.findings) findings.push(finding);
   }
   checkSasTokens(doc, findings, options.now ?? new Date());

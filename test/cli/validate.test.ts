@@ -12,18 +12,18 @@ describe('aibgen validate', () => {
     const lines = result.stdout.split('\n').filter((l) => l.includes('  error  ') || l.includes('  warning  '));
     expect(lines.map((l) => l.replace(fixture, 'crlf.jsonc').split('  ').slice(0, 3).join('  '))).toEqual([
       'crlf.jsonc:11:7  error  AIB105 script-source',
-      'crlf.jsonc:13:17  error  AIB104 duplicate-customizer-name',
+      'crlf.jsonc:13:17  warning  AIB104 duplicate-customizer-name',
       'crlf.jsonc:14:9  error  AIB102 unknown-property',
       'crlf.jsonc:16:17  error  AIB120 os-compatibility',
     ]);
-    expect(result.stdout).toContain('4 problem(s) (4 error(s), 0 warning(s)) in 1 file(s)');
+    expect(result.stdout).toContain('4 problem(s) (3 error(s), 1 warning(s)) in 1 file(s)');
   });
 
   it('--format json gives every finding with rule, name, severity, message, file, line, column and pointer', async () => {
     const result = await aibgen(['validate', '--format', 'json', fixture], { cwd: ROOT });
     const report = JSON.parse(result.stdout) as { files: { file: string; findings: Record<string, unknown>[] }[]; errors: number; warnings: number };
-    expect(report.errors).toBe(4);
-    expect(report.warnings).toBe(0);
+    expect(report.errors).toBe(3);
+    expect(report.warnings).toBe(1);
     expect(report.files[0]?.findings[2]).toEqual({
       rule: 'AIB102',
       ruleName: 'unknown-property',
@@ -62,7 +62,11 @@ describe('aibgen validate', () => {
     const dir = await tempDir();
     const warnOnly = {
       apiVersion: '2024-02-01',
-      identity: { type: 'UserAssigned', userAssignedIdentities: { '/id': {} } },
+      location: 'westeurope',
+      identity: {
+        type: 'UserAssigned',
+        userAssignedIdentities: { '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i': {} },
+      },
       properties: {
         source: { type: 'PlatformImage', publisher: 'Canonical', offer: 'o', sku: 's', version: 'latest' },
         customize: [{ type: 'Shell', name: 'x', scriptUri: 'https://example.test/x.sh' }],

@@ -427,6 +427,73 @@ const pairs: [RuleId, () => Json, () => Json][] = [
     },
   ],
   [
+    'AIB180',
+    () => {
+      const t = linux();
+      props(t).source = 'x y';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB181',
+    () => {
+      const t = linux();
+      delete t.location;
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB182',
+    () => {
+      const t = linux();
+      ((props(t).distribute as Json[])[0] as Json).imageId = '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/galleries/g/images/i';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB183',
+    () => {
+      const t = linux();
+      t.apiVersion = '2023-01-01';
+      return t;
+    },
+    () => linux(),
+  ],
+  [
+    'AIB185',
+    () => {
+      const t = windows();
+      steps(t).splice(3, 0, { type: 'WindowsRestart', restartTimeout: '10m' });
+      return t;
+    },
+    () => {
+      const t = windows();
+      steps(t).splice(3, 0, { type: 'WindowsRestart', restartTimeout: '30m' });
+      return t;
+    },
+  ],
+  [
+    'AIB186',
+    () => {
+      const t = windows();
+      delete (props(t).vmProfile as Json).vmSize;
+      return t;
+    },
+    () => windows(),
+  ],
+  [
+    'AIB187',
+    () => {
+      const t = windows();
+      steps(t).splice(1, 1);
+      return t;
+    },
+    () => windows(),
+  ],
+  [
     'AIB177',
     () => {
       const t = linux();

@@ -1,0 +1,152 @@
+import type { Node } from 'jsonc-parser';
+import { properties, stringValue, valueNode, type ImageTemplateRef } from '../template/index.js';
+import { describeType, isDynamic, type Checker } from './checker.js';
+import { API_VERSIONS, isApiVersion } from './spec.js';
+
+/**
+ * Rules for what the schema cannot say: the shapes of resource IDs (the service's own example of a
+ * submission error is "Field 'imageId' has a bad value"), the API version named by the resource,
+ * and the late Windows failures of the troubleshooting guide.
+ */
+
+const SEGMENT = '[^/]+';
+const SUB_RG = `/subscriptions/${SEGMENT}/resourceGroups/${SEGMENT}`;
+const shapes = {
+  managedImage: {
+    pattern: new RegExp(`^${SUB_RG}/providers/Microsoft\\.Compute/images/${SEGMENT}$`, 'i'),
+    example: '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/images/<name>',
+  },
+  galleryImage: {
+    pattern: new RegExp(`^${SUB_RG}/providers/Microsoft\\.Compute/galleries/${SEGMENT}/images/${SEGMENT}(/versions/${SEGMENT})?$`, 'i'),
+    example: '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>',
+  },
+  galleryImageVersion: {
+    pattern: new RegExp(
+      `^(${SUB_RG}/providers/Microsoft\\.Compute/galleries/${SEGMENT}/images/${SEGMENT}/versions/${SEGMENT}|/(CommunityGalleries|SharedGalleries)/${SEGMENT}/Images/${SEGMENT}/Versions/${SEGMENT})$`,
+      'i',
+    ),
+    example: '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>/versions/<version or latest>',
+  },
+  resourceGroup: { pattern: new RegExp(`^${SUB_RG}$`, 'i'), example: '/subscriptions/<id>/resourceGroups/<name>' },
+  subnet: {
+    pattern: new RegExp(`^${SUB_RG}/providers/Microsoft\\.Network/virtualNetworks/${SEGMENT}/subnets/${SEGMENT}$`, 'i'),
+    example: '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>',
+  },
+  identity: {
+    pattern: new RegExp(`^${SUB_RG}/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/${SEGMENT}$`, 'i'),
+    example: '/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>',
+  },
+} as const;
+
+function checkId(checker: Checker, node: Node | undefined, shape: keyof typeof shapes, where: string): void {
+  if (!node || node.type !== 'string' || isDynamic(node)) return;
+  const value = node.value as string;
+  const { pattern, example } = shapes[shape];
+  if (!pattern.test(value.trim())) {
+    checker.report(
+      'AIB182',
+      'error',
+      node,
+      `${where} is not a resource ID of the right kind ("Field ... has a bad value" at submission): expected ${example}, got ${JSON.stringify(value.slice(0, 120))}`,
+    );
+  }
+}
+
+export function checkResourceIds(checker: Checker, template: ImageTemplateRef): void {
+  const props = template.properties;
+  const source = valueNode(props, 'source');
+  const sourceType = stringValue(source, 'type');
+  if (sourceType === 'ManagedImage') checkId(checker, valueNode(source, 'imageId'), 'managedImage', 'source.imageId');
+  if (sourceType === 'SharedImageVersion') checkId(checker, valueNode(source, 'imageVersionId'), 'galleryImageVersion', 'source.imageVersionId');
+  const distribute = valueNode(props, 'distribute');
+  (distribute?.type === 'array' ? (distribute.children ?? []) : []).forEach((target, i) => {
+    const type = stringValue(target, 'type');
+    if (type === 'ManagedImage') checkId(checker, valueNode(target, 'imageId'), 'managedImage', `distribute[${i}].imageId`);
+    if (type === 'SharedImage') checkId(checker, valueNode(target, 'galleryImageId'), 'galleryImage', `distribute[${i}].galleryImageId`);
+  });
+  checkId(checker, valueNode(props, 'stagingResourceGroup'), 'resourceGroup', 'stagingResourceGroup');
+  const vnet = valueNode(valueNode(props, 'vmProfile'), 'vnetConfig');
+  checkId(checker, valueNode(vnet, 'subnetId'), 'subnet', 'vmProfile.vnetConfig.subnetId');
+  checkId(checker, valueNode(vnet, 'containerInstanceSubnetId'), 'subnet', 'vmProfile.vnetConfig.containerInstanceSubnetId');
+  const profileIdentities = valueNode(valueNode(props, 'vmProfile'), 'userAssignedIdentities');
+  (profileIdentities?.type === 'array' ? (profileIdentities.children ?? []) : []).forEach((id, i) =>
+    checkId(checker, id, 'identity', `vmProfile.userAssignedIdentities[${i}]`),
+  );
+  for (const entry of properties(valueNode(valueNode(template.node, 'identity'), 'userAssignedIdentities'))) {
+    checkId(checker, entry.children?.[0], 'identity', 'identity.userAssignedIdentities key');
+  }
+}
+
+/** `apiVersion` of the resource must be one that exists (the check then uses the newest, with a note). */
+export function checkEnvelope(checker: Checker, template: ImageTemplateRef): void {
+  const node = valueNode(template.node, 'apiVersion');
+  if (!node || isDynamic(node)) return;
+  if (node.type !== 'string') {
+    checker.report('AIB183', 'error', node, `apiVersion must be a string such as "2024-02-01", not ${describeType(node)}`);
+    return;
+  }
+  const value = node.value as string;
+  if (!isApiVersion(value)) {
+    checker.report(
+      'AIB183',
+      'error',
+      node,
+      `apiVersion "${value}" is not an API version of Microsoft.VirtualMachineImages/imageTemplates (known: ${API_VERSIONS.join(', ')}); the deployment fails with NoRegisteredProviderFound`,
+    );
+  }
+}
+
+/** Minutes in a duration such as 30m, 1h or 90s (undefined when it cannot be read). */
+function minutes(duration: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(duration.trim());
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  return match[2] === 'h' ? n * 60 : match[2] === 's' ? n / 60 : n;
+}
+
+/** The troubleshooting guide's late Windows failures, as warnings. */
+export function checkWindowsUpdates(checker: Checker, props: Node): void {
+  const customize = valueNode(props, 'customize');
+  if (customize?.type !== 'array') return;
+  const steps = (customize.children ?? []).map((node, index) => ({ node, index, type: stringValue(node, 'type'), name: stringValue(node, 'name') }));
+  const label = (s: (typeof steps)[number]) => `customize[${s.index}]${s.name !== undefined ? ` "${s.name}"` : ''}`;
+  let updated = false;
+  let restarted = false;
+  const vmSize = valueNode(valueNode(props, 'vmProfile'), 'vmSize');
+  for (const step of steps) {
+    if (step.type === 'WindowsUpdate') {
+      if (!restarted) {
+        checker.report(
+          'AIB187',
+          'warning',
+          step.node,
+          `${label(step)}: Windows Update with no WindowsRestart before it: a restart still pending from earlier steps or the image fails it with 0x80240016; add a WindowsRestart step first`,
+        );
+      }
+      if (!vmSize && !updated) {
+        checker.report(
+          'AIB186',
+          'warning',
+          step.node,
+          `${label(step)}: Windows Update on the default VM size (no vmProfile.vmSize): updates and Sysprep time out on it; set a larger size such as Standard_D4s_v5`,
+        );
+      }
+      updated = true;
+    }
+    if (step.type === 'WindowsRestart') {
+      restarted = true;
+      if (!updated) continue;
+      const timeout = valueNode(step.node, 'restartTimeout');
+      if (timeout && isDynamic(timeout)) continue;
+      const value = timeout?.type === 'string' ? minutes(timeout.value as string) : undefined;
+      if (!timeout || (value !== undefined && value < 30)) {
+        checker.report(
+          'AIB185',
+          'warning',
+          timeout ?? step.node,
+          `${label(step)}: a restart after Windows Update with restartTimeout ${timeout ? `"${String(timeout.value)}"` : 'unset (5m)'}: installing updates often outlasts it (error 1190 in the troubleshooting guide); use "30m" or more`,
+        );
+      }
+    }
+  }
+}
