@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // Generates schema/aib/<apiVersion>.json, the compact schemas `aibgen validate` checks templates
 // against, from the official ARM deployment schemas (Azure/azure-resource-manager-schemas, MIT),
 // saved in ../shared/reference/aib-schemas/ (see SOURCES.md there for commits and blob ids).
@@ -113,7 +114,9 @@ function generate(file) {
 }
 
 mkdirSync(out, { recursive: true });
-const files = readdirSync(source).filter((f) => /^arm-schema-.+\.json$/.test(f)).sort();
+const files = readdirSync(source)
+  .filter((f) => /^arm-schema-.+\.json$/.test(f))
+  .sort();
 for (const file of files) {
   const { version, schema } = generate(file);
   writeFileSync(join(out, `${version}.json`), `${JSON.stringify(schema)}\n`);

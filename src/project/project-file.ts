@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findNodeAtLocation, getNodeValue, type Node } from 'jsonc-parser';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { loadSchemaSet, type SchemaSet } from '../util/ajv.js';
 import { InputError, ParseError, ProjectError, describeFsError } from '../errors.js';
 import { parseJsonDocument, type JsonDocument } from '../template/index.js';
 
@@ -53,19 +53,17 @@ export function schemaPath(): string {
 
 let validators: { top: ValidateFunction; steps: Map<StepKindName, ValidateFunction>; schema: Schema } | undefined;
 
+function readSchema(): Schema & Record<string, unknown> {
+  return JSON.parse(readFileSync(schemaPath(), 'utf8')) as Schema & Record<string, unknown>;
+}
+
 /**
  * The shipped JSON Schema is the one description of aibgen.json. The top level is checked with the
  * step lists left open, then each step against the definition of its own kind, so an error names
  * the one setting that is wrong instead of every alternative of an anyOf.
  */
-function compiled(): NonNullable<typeof validators> {
-  if (validators) return validators;
-  const require = createRequire(import.meta.url);
-  // ajv is CommonJS; loaded here so commands other than build never pay for it.
-  const AjvClass = require('ajv') as typeof import('ajv').default;
-  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Schema & Record<string, unknown>;
-  const ajv = new AjvClass({ allErrors: true, strict: false });
-  ajv.addSchema(schema, 'aibgen');
+export function projectSchemaSet(): SchemaSet {
+  const schema = readSchema();
   const open = {
     ...schema,
     $id: 'aibgen-top',
@@ -78,9 +76,16 @@ function compiled(): NonNullable<typeof validators> {
       },
     },
   };
-  const steps = new Map<StepKindName, ValidateFunction>();
-  for (const kind of STEP_KINDS) steps.set(kind, ajv.compile({ $ref: `aibgen#/definitions/${kind}Step` }));
-  validators = { top: ajv.compile(open), steps, schema };
+  return {
+    schemas: [{ ...schema, $id: 'aibgen' }, open],
+    exports: { top: 'aibgen-top', ...Object.fromEntries(STEP_KINDS.map((kind) => [kind, `aibgen#/definitions/${kind}Step`])) },
+  };
+}
+
+function compiled(): NonNullable<typeof validators> {
+  if (validators) return validators;
+  const set = loadSchemaSet('project', projectSchemaSet);
+  validators = { top: set.top as ValidateFunction, steps: new Map(STEP_KINDS.map((kind) => [kind, set[kind] as ValidateFunction])), schema: readSchema() };
   return validators;
 }
 

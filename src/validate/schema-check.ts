@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { loadSchemaSet, type SchemaSet } from '../util/ajv.js';
 import { findNodeAtLocation, getNodeValue, type Node } from 'jsonc-parser';
 import type { Finding } from '../findings/index.js';
 import { type ImageTemplateRef } from '../template/index.js';
@@ -18,23 +18,17 @@ import type { ApiVersion } from './spec.js';
  * plain message. What the hand-written rules already said at the same place is not repeated.
  */
 
-const validators = new Map<ApiVersion, ValidateFunction>();
-
 function schemaDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema', 'aib');
 }
 
+/** The schema of one API version (schema/aib/<version>.json), for ajv. */
+export function aibSchemaSet(version: ApiVersion): SchemaSet {
+  return { schemas: [JSON.parse(readFileSync(join(schemaDir(), `${version}.json`), 'utf8')) as object], exports: { validate: `aibgen-aib-${version}` } };
+}
+
 function validatorFor(version: ApiVersion): ValidateFunction {
-  let validate = validators.get(version);
-  if (!validate) {
-    const require = createRequire(import.meta.url);
-    // ajv is CommonJS; loaded on first use so commands other than validate and build never pay for it.
-    const AjvClass = require('ajv') as typeof import('ajv').default;
-    const ajv = new AjvClass({ allErrors: true, strict: false, verbose: true });
-    validate = ajv.compile(JSON.parse(readFileSync(join(schemaDir(), `${version}.json`), 'utf8')) as object);
-    validators.set(version, validate);
-  }
-  return validate;
+  return loadSchemaSet(`aib-${version}`, () => aibSchemaSet(version)).validate as ValidateFunction;
 }
 
 function segmentsOf(pointer: string): (string | number)[] {
@@ -100,7 +94,7 @@ function explain(error: ErrorObject, base: readonly (string | number)[], doc: No
       const key = String(params.additionalProperty);
       // What a GET or portal export carries (AIB153 reports those), not a typo.
       if (EXPORTED.has(key)) return undefined;
-      const known = Object.keys(((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object);
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = closest(key, known);
       const hint = suggestion ? `; did you mean "${suggestion.name}"?` : known.length ? ` (known here: ${known.join(', ')})` : '';
       return {
