@@ -14,6 +14,7 @@ import type { BundleCliOptions } from './cli/bundle.js';
 import type { ChecksumCliOptions } from './cli/checksum.js';
 import type { DeprovisionCliOptions } from './cli/deprovision.js';
 import type { FillCliOptions } from './cli/fill.js';
+import type { PublishCliOptions } from './cli/publish.js';
 import type { LintCliOptions } from './cli/lint.js';
 import type { RenderCliOptions } from './cli/render.js';
 import type { ValidateCliOptions } from './cli/validate.js';
@@ -86,11 +87,28 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--verbose', 'print progress even when stderr is not a terminal')
     .option('--prune', 'remove files from the artifacts folder that artifacts.json no longer lists')
     .option('--no-lint', 'do not lint the scripts and inline steps of the result (aibgen lint)')
+    .option('--publish', 'then upload the artifacts (aibgen publish)')
     .addHelpText(
       'after',
       '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.',
     )
     .action((dir: string, options: BuildCliOptions) => action(async () => (await import('./cli/build.js')).buildCommand(dir, options, io)));
+
+  program
+    .command('publish')
+    .description('upload exactly the artifacts of artifacts.json to their URIs in Azure Blob Storage, checked and idempotent')
+    .argument('[dir]', 'the project folder (or its aibgen.json)', '.')
+    .option('--dry-run', 'list what would be uploaded, skipped or refused; change nothing')
+    .option('--json', 'print the result as JSON')
+    .addOption(new Option('--concurrency <n>', 'uploads at once').argParser(int('--concurrency')).default(4))
+    .option('--overwrite', 'replace blobs that exist with other content (refused by default)')
+    .option('--verify', 'download every uploaded blob again and compare its SHA-256')
+    .option('--sas-env <VAR>', 'read a SAS token from this environment variable (default AZURE_STORAGE_SAS_TOKEN)')
+    .addHelpText(
+      'after',
+      '\nCredentials, first that applies: AZURE_STORAGE_CONNECTION_STRING; a SAS (AZURE_STORAGE_SAS_TOKEN or --sas-env); DefaultAzureCredential (needs Storage Blob Data Contributor).\nExit codes: 0 published (or already there); 1 a blob exists with other content (without --overwrite); 2 bad input, no access, or a failed upload.',
+    )
+    .action((dir: string, options: PublishCliOptions) => action(async () => (await import('./cli/publish.js')).publishCommand(dir, options, io)));
 
   program
     .command('init')

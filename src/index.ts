@@ -78,3 +78,4 @@ export {
 } from './project/index.js';
 export { formatText, formatJson, formatSarif, type FileResult as CheckResult } from './findings/index.js';
 export { lintPaths, LINT_RULES, type LintOptions, type LintPathsResult } from './lint/index.js';
+export { publish, type PublishOptions, type PublishResult, type PublishedArtifact, type PublishStatus } from './publish/index.js';

@@ -42,6 +42,7 @@ describe('aibgen as a library', () => {
         'inlineScriptCommands',
         'loadProject',
         'loadVariables',
+        'publish',
         'renderTemplate',
         'renderText',
         'renderToFile',

@@ -10,6 +10,7 @@ export interface BuildCliOptions {
   prune?: boolean;
   /** Commander sets false for --no-lint. */
   lint?: boolean;
+  publish?: boolean;
 }
 
 function table(rows: string[][]): string {
@@ -87,6 +88,11 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
     io.out(
       `\nwrote ${rel(result.outputs.template)}, ${rel(result.outputs.customize)}, ${rel(result.outputs.artifactsJson)} and ${result.artifacts.length} artifact(s) in ${rel(result.project.artifacts.path)}${extra}\n`,
     );
+  }
+  if (options.publish) {
+    // Built and checked: upload exactly what artifacts.json now lists.
+    const { publishCommand } = await import('./publish.js');
+    return publishCommand(dir, { json: options.json }, io);
   }
   return 0;
 }
