@@ -35,12 +35,16 @@ export async function run(file: string, args: readonly string[], options: Option
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+const created: string[] = [];
+// One hook for the whole test file: folders made inside tests (where a hook cannot be added) are removed too.
+afterAll(async () => {
+  for (const dir of created.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
 /** A temp folder removed after the test file finishes. */
 export async function tempDir(prefix = 'aibgen-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  created.push(dir);
   return dir;
 }
 

@@ -41,28 +41,34 @@ export function findShellcheck(): string | undefined {
 
 /** Gives every unit a path on disk (inline commands and rendered scripts get scratch copies). */
 export class Scratch {
-  private dir: string | undefined;
-  private readonly paths = new Map<LintUnit, string>();
+  private dir: Promise<string> | undefined;
+  private readonly paths = new Map<LintUnit, Promise<string>>();
 
   /** `base`: where scratch copies go (a build passes its staging folder); default $TMPDIR, named by pid so leftovers of killed runs can be swept. */
   constructor(private readonly base?: string) {}
 
-  async pathOf(unit: LintUnit): Promise<string> {
-    if (unit.path) return unit.path;
-    const known = this.paths.get(unit);
-    if (known) return known;
-    if (!this.dir) {
-      if (!this.base) await sweepDeadScratch();
-      this.dir = await mkdtemp(join(this.base ?? tmpdir(), `aibgen-lint-${process.pid}-`));
+  /** The engines ask at the same time: the folder and each copy are made once (promises, not flags). */
+  pathOf(unit: LintUnit): Promise<string> {
+    if (unit.path) return Promise.resolve(unit.path);
+    let path = this.paths.get(unit);
+    if (!path) {
+      this.dir ??= (async () => {
+        if (!this.base) await sweepDeadScratch();
+        return mkdtemp(join(this.base ?? tmpdir(), `aibgen-lint-${process.pid}-`));
+      })();
+      const index = this.paths.size;
+      path = this.dir.then(async (dir) => {
+        const file = join(dir, `${index}.${unit.language === 'shell' ? 'sh' : 'ps1'}`);
+        await writeFile(file, unit.bytes);
+        return file;
+      });
+      this.paths.set(unit, path);
     }
-    const path = join(this.dir, `${this.paths.size}.${unit.language === 'shell' ? 'sh' : 'ps1'}`);
-    await writeFile(path, unit.bytes);
-    this.paths.set(unit, path);
     return path;
   }
 
   async dispose(): Promise<void> {
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
   }
 }
 
