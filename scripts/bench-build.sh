@@ -52,7 +52,7 @@ echo "outputs identical to the cold build: $same"
 file="$project/payload/site/data/part077.log"
 cp "$file" "$work/part077.orig"
 printf 'X' | dd of="$file" bs=1 seek=4242 conv=notrunc status=none
-if check; then echo "one-byte change: --check said current (WRONG)"; else echo "one-byte change: --check exit 1 (stale), as it must"; fi
+if check 2>/dev/null; then echo "one-byte change: --check said current (WRONG)"; else echo "one-byte change: --check exit 1 (stale), as it must"; fi
 t_changed=$(best_of 1 warm)
 echo "rebuild after the change   ${t_changed}s"
 check && echo "after the rebuild: --check current"

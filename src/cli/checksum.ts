@@ -1,4 +1,4 @@
-import { checkSums, checksumFiles, formatCheckNameBytes, formatSumLineBytes, isChecksumOk, nameBytes } from '../checksum/index.js';
+import { checkSums, checksumFiles, formatCheckNameBytes, formatSumLine, formatSumLineBytes, isChecksumOk, nameBytes } from '../checksum/index.js';
 import { recoverRawArgs } from './raw-args.js';
 import { UsageError } from '../errors.js';
 import type { Output } from './output.js';
@@ -32,19 +32,23 @@ export async function checksumCommand(files: string[], options: ChecksumCliOptio
     }
     io.out(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    // File names are written as their exact bytes, like sha256sum (they need not be UTF-8).
-    let lines: Buffer[] = [];
+    // File names are written as their exact bytes, like sha256sum: text for the (usual) UTF-8 names,
+    // raw bytes for the others.
+    let text = '';
     const flush = () => {
-      if (lines.length > 0) io.data(Buffer.concat(lines));
-      lines = [];
+      if (text) io.data(text);
+      text = '';
     };
     for (const result of results) {
-      if (isChecksumOk(result)) {
-        lines.push(formatSumLineBytes(result.sha256, result.path), NEWLINE);
-      } else {
+      if (!isChecksumOk(result)) {
         failed++;
         flush();
         io.err(`aibgen: ${shown(result.path)}: ${result.error}\n`);
+      } else if (typeof result.path === 'string') {
+        text += `${formatSumLine(result.sha256, result.path)}\n`;
+      } else {
+        flush();
+        io.data(Buffer.concat([formatSumLineBytes(result.sha256, result.path), NEWLINE]));
       }
     }
     flush();
