@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { build, init, type BuildResult } from '../project/index.js';
 import type { Output } from './output.js';
+import { table } from './table.js';
 
 export interface BuildCliOptions {
   check?: boolean;
@@ -11,19 +12,6 @@ export interface BuildCliOptions {
   /** Commander sets false for --no-lint. */
   lint?: boolean;
   publish?: boolean;
-}
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 function summary(result: BuildResult): string {

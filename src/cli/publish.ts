@@ -1,6 +1,7 @@
 import { publish, type PublishResult } from '../publish/index.js';
 import { formatSize } from '../util/size.js';
 import type { Output } from './output.js';
+import { table } from './table.js';
 
 export interface PublishCliOptions {
   dryRun?: boolean;
@@ -9,19 +10,6 @@ export interface PublishCliOptions {
   overwrite?: boolean;
   verify?: boolean;
   sasEnv?: string;
-}
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 /** Progress on one line of stderr: bytes, rate, time left. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { isAlive } from '../util/process.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { sweepDeadTempDirs } from '../util/process.js';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Finding } from '../findings/index.js';
@@ -53,7 +53,7 @@ export class Scratch {
     let path = this.paths.get(unit);
     if (!path) {
       this.dir ??= (async () => {
-        if (!this.base) await sweepDeadScratch();
+        if (!this.base) await sweepDeadTempDirs('aibgen-lint-');
         return mkdtemp(join(this.base ?? tmpdir(), `aibgen-lint-${process.pid}-`));
       })();
       const index = this.paths.size;
@@ -69,20 +69,6 @@ export class Scratch {
 
   async dispose(): Promise<void> {
     if (this.dir) await rm(await this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Removes scratch folders that lint runs killed before cleaning up left in $TMPDIR. */
-async function sweepDeadScratch(): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = /^aibgen-lint-(\d+)-/.exec(name);
-    if (match && !isAlive(Number(match[1]))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

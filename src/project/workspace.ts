@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rename, rm, rmdir, u
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
-import { isAlive } from '../util/process.js';
+import { isAlive, sweepDeadTempDirs } from '../util/process.js';
 
 /**
  * The build's footprint on disk, so that a failed or killed build leaves nothing wrong behind.
@@ -143,7 +143,7 @@ export async function sweepLeftovers(folders: readonly string[]): Promise<string
 /** A staging folder next to the output (normal builds) or in $TMPDIR (--check). */
 export async function createStaging(outputDir: string, check: boolean): Promise<string> {
   if (check) {
-    await sweepDeadChecks();
+    await sweepDeadTempDirs(CHECK_PREFIX);
     const base = tmpdir();
     try {
       return await mkdtemp(join(base, `${CHECK_PREFIX}${process.pid}-`));
@@ -162,19 +162,6 @@ export async function createStaging(outputDir: string, check: boolean): Promise<
     throw new IoError(`cannot create ${path}: ${describeFsError(error)}`, error);
   }
   return path;
-}
-
-async function sweepDeadChecks(): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = new RegExp(`^${CHECK_PREFIX}(\\d+)-`).exec(name);
-    if (match && !isAlive(Number(match[1]))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
-  }
 }
 
 /** Moves a staged artifact into place atomically: a rename, or a copy to a temporary file and a rename across file systems. */
