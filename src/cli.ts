@@ -67,7 +67,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     outcome.code = await handler();
   };
   const program = new Command('aibgen')
-    .description('Render, checksum, bundle and validate Azure VM Image Builder templates from sources.')
+    .description('Render, checksum, bundle, validate, lint and publish Azure VM Image Builder templates from sources.')
     .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -79,9 +79,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 
   program
     .command('build')
-    .description('build a project (aibgen.json): render, bundle, checksum, inject and validate, into a ready template and artifacts')
+    .description('build a project (aibgen.json): render, bundle, checksum, inject, validate and lint, into a ready template and artifacts')
     .argument('[dir]', 'the project folder (or its aibgen.json)', '.')
-    .option('--check', 'build in a scratch folder and compare with what is on disk; exit 1 with a diff when stale (for CI)')
+    .option('--check', 'compare with what is on disk instead of writing (unchanged steps proven by hashes); exit 1 with a diff when stale (for CI)')
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'print nothing but problems')
     .option('--verbose', 'print progress even when stderr is not a terminal')
@@ -90,7 +90,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--publish', 'then upload the artifacts (aibgen publish)')
     .addHelpText(
       'after',
-      '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation errors in the result, or --check found stale files; 2 bad project file or inputs.',
+      '\nUnchanged steps are not rebuilt: their inputs and artifacts are proven unchanged by their hashes.\nExit codes: 0 built (or --check: current); 1 validation or lint errors in the result, or --check found stale files; 2 bad project file or inputs.',
     )
     .action((dir: string, options: BuildCliOptions) => action(async () => (await import('./cli/build.js')).buildCommand(dir, options, io)));
 
