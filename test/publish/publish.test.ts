@@ -132,6 +132,27 @@ describe('aibgen publish, against a real Azure Storage emulator (Azurite)', () =
     expect(wrong.stderr).not.toContain(wrongKey);
   });
 
+  it('signs in with a SAS from --sas-env, and one without write permission gets its clear error', { timeout: 60_000 }, async () => {
+    const { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } = await import('@azure/storage-blob');
+    const sas = (permissions: string) =>
+      generateBlobSASQueryParameters(
+        { containerName: 'aib', permissions: ContainerSASPermissions.parse(permissions), expiresOn: new Date(Date.now() + 3600_000) },
+        new StorageSharedKeyCredential('devstoreaccount1', KEY),
+      ).toString();
+    const root = await project('sas');
+    const writable = sas('rcw');
+    const ok = await aibgen(['publish', root, '--sas-env', 'PUBLISH_SAS'], { env: { PUBLISH_SAS: writable, AZURE_STORAGE_CONNECTION_STRING: '' } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('signed in with the SAS in PUBLISH_SAS');
+    const readOnly = await aibgen(['publish', await project('sas-readonly')], {
+      env: { AZURE_STORAGE_SAS_TOKEN: sas('r'), AZURE_STORAGE_CONNECTION_STRING: '' },
+    });
+    expect(readOnly.exitCode).toBe(2);
+    expect(readOnly.stderr).toContain('the SAS must allow create and write');
+    neverLeaks(ok.stdout, ok.stderr, readOnly.stdout, readOnly.stderr);
+    expect(ok.stdout + ok.stderr + readOnly.stderr).not.toContain(new URLSearchParams(writable).get('sig') as string);
+  });
+
   it('a 30 MB artifact goes up in blocks, with its exact bytes', { timeout: 120_000 }, async () => {
     const root = await makeProject(join(await tempDir(), 'big'), {
       baseUri: `${azurite.endpoint}/aib/big/`,
