@@ -136,7 +136,22 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .addOption(new Option('--os <os>', 'how to read a script named without .sh or .ps1').choices(['linux', 'windows']))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
-    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed.')
+    .addOption(
+      new Option('--engine-timeout <seconds>', 'stop each engine process (bash, ShellCheck, pwsh) after this long; its scripts are reported as not checked')
+        .argParser(int('--engine-timeout', 1, MAX_TIMEOUT_SECONDS))
+        .default(60),
+    )
+    .addOption(
+      new Option('--max-script-size <size>', 'do not check scripts larger than this (they are reported as not checked)')
+        .argParser(sizeArg('--max-script-size'))
+        .default(512 * 1024, '512KiB'),
+    )
+    .option('--allow-empty', 'exit 0 when there is nothing to lint (by default that is exit 2: a check that checked nothing is not a pass)')
+    .option('--verbose', 'name each engine used, with its path and version (JSON output always does)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no errors (warnings allowed); 1 errors, or more warnings than --max-warnings; 2 a file cannot be read or parsed, a script could not be checked (AIB216), or nothing to lint.',
+    )
     .action((paths: string[], options: LintCliOptions) => action(async () => (await import('./cli/lint.js')).lintCommand(paths, options, io)));
 
   program
@@ -150,7 +165,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     )
     .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
     .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
-    .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong')
+    .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong; exit 2 if nothing could be checked')
+    .option('--allow-empty', 'with --check: exit 0 when every site was skipped (by default a check that checked nothing is exit 2)')
     .option('--json', 'print a machine-readable report of every customizer')
     .option('-o, --output <file>', 'write the result here instead of in place')
     .addHelpText(

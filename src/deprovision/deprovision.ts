@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { templatesDir } from '../util/package-paths.js';
 import { UsageError } from '../errors.js';
 import { inlineFileCommands, type FileStep, type PowerShellStep, type ShellStep } from '../customizers/index.js';
 import { sha256Hex } from '../util/sha256.js';
@@ -40,11 +40,6 @@ export interface DeprovisionScript {
 }
 
 export const VM_PATHS = { linux: '/tmp/DeprovisioningScript.sh', windows: 'c:\\DeprovisioningScript.ps1' } as const;
-
-/** templates/ sits two levels above this module, in src/ and in dist/ alike. */
-export function templatesDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
-}
 
 /** Renders the built-in override for the options. */
 export async function deprovisionScript(options: DeprovisionOptions): Promise<DeprovisionScript> {

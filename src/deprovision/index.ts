@@ -2,7 +2,6 @@ export {
   deprovisionScript,
   deprovisionCustomizer,
   writeDeprovisionScript,
-  templatesDir,
   VM_PATHS,
   type DeprovisionOptions,
   type LinuxDeprovisionOptions,

@@ -29,5 +29,9 @@ export interface RuleInfo {
   id: string;
   name: string;
   description: string;
+  /** Why it matters and how to fix it. */
+  help?: string;
+  /** The severity a finding of this rule has unless the rule says otherwise (SARIF's defaultConfiguration.level). */
+  defaultLevel?: Severity;
   helpUri?: string;
 }

@@ -35,9 +35,10 @@ export function formatText(results: readonly FileResult[]): string {
   return out;
 }
 
-export function formatJson(results: readonly FileResult[]): string {
+/** `extra`: facts about the run as a whole (the engines that ran), added at the top level. */
+export function formatJson(results: readonly FileResult[], extra: Record<string, unknown> = {}): string {
   const { errors, warnings, infos } = totals(results);
-  return `${JSON.stringify({ files: results.map((r) => ({ file: r.file, findings: r.findings, notes: r.notes })), errors, warnings, infos }, null, 2)}\n`;
+  return `${JSON.stringify({ files: results.map((r) => ({ file: r.file, findings: r.findings, notes: r.notes })), errors, warnings, infos, ...extra }, null, 2)}\n`;
 }
 
 /** SARIF 2.1.0, so code scanning shows findings on the lines. `rules` describes every rule id that may appear. */
@@ -56,7 +57,14 @@ export function formatSarif(results: readonly FileResult[], version: string, rul
             name: 'aibgen',
             version,
             informationUri: 'https://www.npmjs.com/package/aibgen',
-            rules: list.map((r) => ({ id: r.id, name: r.name, shortDescription: { text: r.description }, ...(r.helpUri ? { helpUri: r.helpUri } : {}) })),
+            rules: list.map((r) => ({
+              id: r.id,
+              name: r.name,
+              shortDescription: { text: r.description },
+              ...(r.help ? { help: { text: r.help } } : {}),
+              ...(r.defaultLevel ? { defaultConfiguration: { level: r.defaultLevel === 'info' ? 'note' : r.defaultLevel } } : {}),
+              ...(r.helpUri ? { helpUri: r.helpUri } : {}),
+            })),
           },
         },
         results: results.flatMap((r) =>
@@ -82,8 +90,15 @@ export function formatSarif(results: readonly FileResult[], version: string, rul
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-/** The exit code of a check: 1 on errors or more warnings than allowed, else 0. */
-export function checkExitCode(results: readonly FileResult[], maxWarnings: number | undefined): { code: 0 | 1; tooManyWarnings: boolean } {
+/**
+ * Rules whose findings say a check could not run (an engine crashed, hung or answered oddly; a value
+ * could not be evaluated): the run did not do its work, so it exits 2, never 0.
+ */
+export const NOT_CHECKED_RULES: ReadonlySet<string> = new Set(['AIB216', 'AIB190']);
+
+/** The exit code of a check: 2 when something could not be checked, 1 on errors or more warnings than allowed, else 0. */
+export function checkExitCode(results: readonly FileResult[], maxWarnings: number | undefined): { code: 0 | 1 | 2; tooManyWarnings: boolean } {
+  if (results.some((r) => r.findings.some((f) => NOT_CHECKED_RULES.has(f.rule)))) return { code: 2, tooManyWarnings: false };
   const { errors, warnings } = totals(results);
   if (errors > 0) return { code: 1, tooManyWarnings: false };
   if (maxWarnings !== undefined && warnings > maxWarnings) return { code: 1, tooManyWarnings: true };

@@ -1,5 +1,14 @@
-export { lintPaths, lintUnits, type LintOptions, type LintReport, type LintPathsResult } from './lint.js';
-export { LINT_RULES, type LintRuleId } from './rules.js';
+export {
+  lintPaths,
+  lintUnits,
+  DEFAULT_ENGINE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_SCRIPT_SIZE,
+  type LintOptions,
+  type LintReport,
+  type LintNote,
+  type LintPathsResult,
+} from './lint.js';
+export { LINT_RULES, LINT_RULE_LIST, type LintRuleId } from './rules.js';
 export { fileUnit, templateUnits } from './sources.js';
-export { findPwsh, findShellcheck } from './engines.js';
+export { findBash, findPwsh, findShellcheck, type EngineInfo } from './engines/index.js';
 export type { LintUnit } from './unit.js';

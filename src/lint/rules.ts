@@ -1,32 +1,166 @@
-import type { RuleInfo } from '../findings/index.js';
+import { RuleCatalog, type RuleDefinition } from '../rules/index.js';
 
-/** The AIB rules `aibgen lint` applies to scripts and inline commands, beyond the shells' own parsers and ShellCheck. */
-const list = [
-  [
-    'AIB201',
-    'crlf-in-shell-script',
-    'A shell script with CRLF line endings: on the VM it fails with "cannot execute: required file not found" ("/bin/bash\\r").',
-  ],
-  ['AIB202', 'bom-in-shell-script', 'A shell script that starts with a byte order mark: the kernel does not see the shebang.'],
-  ['AIB203', 'missing-shebang', 'A shell script without a #! line runs under /bin/sh, whatever it was written for.'],
-  ['AIB204', 'ps1-non-ascii-without-bom', 'A .ps1 with non-ASCII text and no UTF-8 BOM: Windows PowerShell 5.1 reads it in the ANSI code page.'],
-  ['AIB205', 'reboot-in-shell-step', 'reboot or shutdown in a Shell step: Linux has no restart customizer, and the build fails.'],
-  ['AIB206', 'restart-in-powershell-step', 'Restart-Computer or shutdown /r in a PowerShell step fails the build: use a WindowsRestart step.'],
-  ['AIB207', 'generalize-in-customizer', 'Sysprep or waagent -deprovision in a customizer: only the deprovisioning script may generalize.'],
-  ['AIB208', 'install-without-yes', 'apt-get, yum, dnf or zypper changing packages without -y waits for a "y" that never comes.'],
-  ['AIB209', 'interactive-command', 'read, Read-Host, pause or Get-Credential waits for input in an unattended build.'],
-  ['AIB210', 'apt-without-wait', 'apt-get with no wait for cloud-init or the dpkg lock: the commonest failure of first builds on Ubuntu.'],
-  ['AIB211', 'powershell-7-syntax', 'PowerShell 7 syntax (??, ?., ternary, && and ||, -Parallel) in a script that Windows PowerShell 5.1 runs.'],
-  ['AIB212', 'connection-change', "A firewall, WinRM or SSH change that can cut the builder's connection (warning)."],
-  ['AIB213', 'secret-in-script', 'A SAS token, storage account key, connection string, private key or password literal in a script.'],
-  ['AIB214', 'shell-syntax-error', 'The shell (bash -n or sh -n) cannot parse the script.'],
-  ['AIB215', 'powershell-syntax-error', "PowerShell's parser cannot parse the script."],
-] as const;
+/**
+ * Every rule `aibgen lint` applies, once: its code, name, default severity, what it finds, why it
+ * matters, how to fix it and what checks it. Findings take their name and severity from here;
+ * SARIF's rule metadata and docs/rules.md are generated from it.
+ */
+export const LINT_RULE_LIST = [
+  {
+    id: 'AIB201',
+    name: 'crlf-in-shell-script',
+    severity: 'error',
+    description: 'A shell script with CRLF line endings.',
+    why: 'On the VM the kernel looks for "/bin/bash\\r": the step fails with "cannot execute: required file not found".',
+    fix: 'Convert it to LF (dos2unix), and add "*.sh text eol=lf" to .gitattributes.',
+    engine: 'aibgen',
+  },
+  {
+    id: 'AIB202',
+    name: 'bom-in-shell-script',
+    severity: 'error',
+    description: 'A shell script that starts with a UTF-8 byte order mark.',
+    why: 'The kernel does not see the #! line behind the BOM.',
+    fix: 'Save the script as UTF-8 without a BOM.',
+    engine: 'aibgen',
+  },
+  {
+    id: 'AIB203',
+    name: 'missing-shebang',
+    severity: 'warning',
+    description: 'A shell script without a #! line.',
+    why: 'It runs under /bin/sh, whatever it was written for.',
+    fix: 'Start it with #!/bin/bash (or #!/bin/sh).',
+    engine: 'aibgen',
+  },
+  {
+    id: 'AIB204',
+    name: 'ps1-non-ascii-without-bom',
+    severity: 'warning',
+    description: 'A .ps1 with non-ASCII text and no UTF-8 BOM.',
+    why: 'Windows PowerShell 5.1, which AIB runs, reads it in the ANSI code page and garbles it.',
+    fix: 'Save it as "UTF-8 with BOM".',
+    engine: 'aibgen',
+  },
+  {
+    id: 'AIB205',
+    name: 'reboot-in-shell-step',
+    severity: 'error',
+    description: 'reboot, shutdown, poweroff, systemctl reboot or init 6 run in a Shell step.',
+    why: 'Linux images have no restart customizer: the connection drops and the build fails.',
+    fix: 'Make the change take effect without a reboot, or let the deployed VM reboot.',
+    engine: 'tree-sitter-bash',
+  },
+  {
+    id: 'AIB206',
+    name: 'restart-in-powershell-step',
+    severity: 'error',
+    description: 'Restart-Computer or shutdown /r run in a PowerShell step.',
+    why: "It cuts the builder's connection and fails the build.",
+    fix: 'End the step and add a WindowsRestart step.',
+    engine: 'pwsh',
+  },
+  {
+    id: 'AIB207',
+    name: 'generalize-in-customizer',
+    severity: 'error',
+    description: 'Sysprep or waagent -deprovision run in a customizer.',
+    why: 'It generalizes the VM before AIB is done with it; only the deprovisioning script may.',
+    fix: 'Put it in the deprovisioning override (aibgen deprovision), not in a step.',
+    engine: 'tree-sitter-bash, pwsh',
+  },
+  {
+    id: 'AIB208',
+    name: 'install-without-yes',
+    severity: 'error',
+    description: 'apt-get, apt, yum, dnf or zypper changing packages without -y.',
+    why: 'It waits for a "y" that never comes; the build hangs until it times out.',
+    fix: 'Add -y (zypper: -n).',
+    engine: 'tree-sitter-bash',
+  },
+  {
+    id: 'AIB209',
+    name: 'interactive-command',
+    severity: 'error',
+    description: 'read (from the terminal), Read-Host, pause or Get-Credential.',
+    why: 'It waits for input that an unattended build never gives.',
+    fix: 'Pass the value in: a variable, a file, or the template.',
+    engine: 'tree-sitter-bash, pwsh',
+  },
+  {
+    id: 'AIB210',
+    name: 'apt-without-wait',
+    severity: 'warning',
+    description: 'apt-get with no wait for cloud-init or the dpkg lock.',
+    why: 'On a new Ubuntu VM, cloud-init and unattended upgrades hold the lock: the commonest failure of first builds.',
+    fix: "Run 'cloud-init status --wait' first and pass -o DPkg::Lock::Timeout=600.",
+    engine: 'tree-sitter-bash',
+  },
+  {
+    id: 'AIB211',
+    name: 'powershell-7-syntax',
+    severity: 'error',
+    description: 'PowerShell 7 syntax (??, ??=, ?., ?[], a ? b : c, && and ||, ForEach-Object -Parallel).',
+    why: 'Windows PowerShell 5.1, which AIB runs, cannot parse or run it.',
+    fix: 'Use if/else, $? and $LASTEXITCODE.',
+    engine: 'pwsh',
+  },
+  {
+    id: 'AIB212',
+    name: 'connection-change',
+    severity: 'warning',
+    description: 'A firewall, WinRM or SSH change.',
+    why: "AIB reaches the build VM over SSH or WinRM: a change that cuts it fails the build ('context cancelled').",
+    fix: 'Keep SSH/WinRM reachable until the end of the build; apply the change in the deployed VM.',
+    engine: 'tree-sitter-bash, pwsh',
+  },
+  {
+    id: 'AIB213',
+    name: 'secret-in-script',
+    severity: 'error',
+    description: 'A SAS token, storage account key, connection string, private key or password literal in a script.',
+    why: 'Anyone who can read the script, the template or the build logs can use it.',
+    fix: "Pass it at build time from a key vault or the VM's managed identity.",
+    engine: 'aibgen',
+  },
+  {
+    id: 'AIB214',
+    name: 'shell-syntax-error',
+    severity: 'error',
+    description: 'The shell (bash -n or sh -n) cannot parse the script.',
+    why: 'The step fails on the VM.',
+    fix: 'Fix the syntax the message names.',
+    engine: 'bash',
+  },
+  {
+    id: 'AIB215',
+    name: 'powershell-syntax-error',
+    severity: 'error',
+    description: "PowerShell's parser cannot parse the script.",
+    why: 'The step fails on the VM.',
+    fix: 'Fix the syntax the message names.',
+    engine: 'pwsh',
+  },
+  {
+    id: 'AIB216',
+    name: 'not-checked',
+    severity: 'error',
+    description: 'A script could not be checked: an engine crashed, hung, said something aibgen does not understand, or the script is over the size limit.',
+    why: 'What could not be checked is never reported as fine; the run exits 2.',
+    fix: 'Read the reason; raise --engine-timeout or --max-script-size, or fix the engine installation, and run again.',
+    engine: 'aibgen',
+  },
+  {
+    id: 'AIB217',
+    name: 'override-does-not-generalize',
+    severity: 'warning',
+    description: 'A deprovisioning override that never runs waagent -deprovision (Linux) or Sysprep (Windows).',
+    why: 'The image is not generalized: VMs made from it keep the build VM identity, or fail to provision.',
+    fix: 'End the override with the default commands (aibgen deprovision writes one).',
+    engine: 'tree-sitter-bash, pwsh',
+  },
+] as const satisfies readonly RuleDefinition[];
 
-export type LintRuleId = (typeof list)[number][0];
+export type LintRuleId = (typeof LINT_RULE_LIST)[number]['id'];
 
-export const LINT_RULES: ReadonlyMap<string, RuleInfo> = new Map(list.map(([id, name, description]) => [id, { id, name, description }]));
-
-export function lintRuleName(id: LintRuleId): string {
-  return (LINT_RULES.get(id) as RuleInfo).name;
-}
+export const LINT_RULES = new RuleCatalog<LintRuleId>(LINT_RULE_LIST);

@@ -78,6 +78,8 @@ export interface Collected {
   notes: { file: string; note: string }[];
   /** Every file looked at, for the summary. */
   files: string[];
+  /** Files in folders passed over because .gitignore or .aibignore ignore them. */
+  ignored: number;
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -87,7 +89,7 @@ const SKIP_DIRS = new Set(['.git', 'node_modules']);
  * and templates (.json holding image templates). In folders, other files are passed over silently.
  */
 export async function collect(paths: readonly string[], os: 'linux' | 'windows' | undefined): Promise<Collected> {
-  const out: Collected = { units: [], failures: [], notes: [], files: [] };
+  const out: Collected = { units: [], failures: [], notes: [], files: [], ignored: 0 };
   const addFile = async (path: string, explicit: boolean): Promise<void> => {
     const lower = path.toLowerCase();
     if (lower.endsWith('.json') || lower.endsWith('.jsonc')) {
@@ -139,9 +141,12 @@ export async function collect(paths: readonly string[], os: 'linux' | 'windows' 
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIP_DIRS.has(entry.name) && !ignored(full, true)) await walk(full, here);
-      } else if (entry.isFile() && !ignored(full, false) && /\.(sh|ps1|json)$/i.test(entry.name)) {
-        await addFile(full, false);
+        if (SKIP_DIRS.has(entry.name)) continue;
+        if (ignored(full, true)) out.ignored++;
+        else await walk(full, here);
+      } else if (entry.isFile() && /\.(sh|ps1|json)$/i.test(entry.name)) {
+        if (ignored(full, false)) out.ignored++;
+        else await addFile(full, false);
       }
     }
   };

@@ -8,6 +8,10 @@ import type { Composed, ComposedEntry } from './compose.js';
 import type { StepOutput } from './produce.js';
 import type { Project } from './project.js';
 
+function isOverrideDestination(destination: string): boolean {
+  return destination === '/tmp/DeprovisioningScript.sh' || /^c:[\\/]DeprovisioningScript\.ps1$/i.test(destination);
+}
+
 /**
  * The checks on what a build would write: validation of the template, and lint of every script it
  * produced and every inline step of the result. Findings point into files the user can fix: a
@@ -80,15 +84,24 @@ export async function checkBuilt(input: {
     for (const output of input.produced) {
       const step = output.step;
       const artifact = output.artifact;
-      if (!artifact || (artifact.kind !== 'script' && artifact.kind !== 'deprovision')) continue;
+      // A file step that delivers the deprovisioning override is checked as one.
+      const deliversOverride = step.kind === 'file' && isOverrideDestination(step.destination);
+      if (!artifact || (artifact.kind !== 'script' && artifact.kind !== 'deprovision' && !deliversOverride)) continue;
       const bytes = await readFile(artifact.staged ?? join(project.artifacts.path, artifact.file));
-      const shown = step.kind === 'script' ? (step.isTemplate ? `${step.script.given} (rendered)` : step.script.given) : `${artifact.file} (generated)`;
-      const unit = fileUnit(artifact.file, shown, bytes);
-      if (unit) units.push({ ...unit, path: undefined, override: step.kind === 'deprovision' });
+      const shown =
+        step.kind === 'script'
+          ? step.isTemplate
+            ? `${step.script.given} (rendered)`
+            : step.script.given
+          : step.kind === 'file'
+            ? step.file.given
+            : `${artifact.file} (generated)`;
+      const unit = fileUnit(deliversOverride ? step.destination : artifact.file, shown, bytes);
+      if (unit) units.push({ ...unit, path: undefined, override: step.kind === 'deprovision' || deliversOverride });
     }
     units.push(...templateUnits(builtDoc));
     const report = await lintUnits(units, { scratch: input.staging });
-    notes.push(...report.notes);
+    notes.push(...report.notes.map((n) => `${n.file}: ${n.message}`));
     for (const finding of report.findings) {
       const located = finding.file === builtDoc.file ? relocate(finding, lists, inputDoc) : finding;
       if (located.severity === 'error') lintErrors++;

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
-import { templatesDir } from '../deprovision/index.js';
+import { templatesDir } from '../util/package-paths.js';
 
 export interface InitOptions {
   os: 'linux' | 'windows';

@@ -1,7 +1,7 @@
 # aibgen lint: parses PowerShell scripts with PowerShell's own parser and walks their syntax trees
 # for what Windows PowerShell 5.1 (which AIB runs) rejects or what hangs or breaks an image build.
-# Input (stdin): a JSON array of { id, path } or { id, text }. Output (stdout): a JSON array of
-# { id, errors: [{ line, column, message, errorId }], findings: [{ rule, line, column, message }] }.
+# Input (stdin): a JSON array of { id, path } or { id, text }. Output (stdout): a JSON object
+# { version, results: [{ id, errors: [{ line, column, message, errorId }], findings: [{ rule, line, column, message }] }] }.
 # One process for every script: PowerShell starts slowly.
 $ErrorActionPreference = 'Stop'
 $inputs = [Console]::In.ReadToEnd() | ConvertFrom-Json
@@ -73,4 +73,5 @@ foreach ($item in @($inputs)) {
   }
   $results.Add([ordered]@{ id = $item.id; errors = $errors; findings = $findings })
 }
-[Console]::Out.Write((ConvertTo-Json -InputObject $results.ToArray() -Depth 6 -Compress))
+$answer = [ordered]@{ version = $PSVersionTable.PSVersion.ToString(); results = $results.ToArray() }
+[Console]::Out.Write((ConvertTo-Json -InputObject $answer -Depth 7 -Compress))

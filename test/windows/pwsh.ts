@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findPwsh } from '../../src/lint/engines.js';
+import { findPwsh } from '../../src/lint/index.js';
 import { run, tempDir, type CliResult } from '../helpers.js';
 
 /** Runs a PowerShell script file with pwsh (no profile, non-interactive); one process per call, so tests batch. */

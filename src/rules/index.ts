@@ -1,0 +1,1 @@
+export { RuleCatalog, type RuleDefinition } from './rule.js';
