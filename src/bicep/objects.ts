@@ -22,6 +22,14 @@ export interface ObjectNode {
   declaration: string | undefined;
   /** Inside a `type` declaration: a type, not a value. */
   inTypeDeclaration: boolean;
+  /** The object spreads another into itself (`...other`): what that sets is not known here. */
+  spread: boolean;
+  /** The key of the property whose value this object is (`params` in `params: { ... }`). */
+  parentKey: string | undefined;
+  /** The keyword of the declaration it is part of (`module`, `resource`, `var` ...). */
+  declarationKeyword: string | undefined;
+  /** For a module declaration: the path it names (`'modules/aib.bicep'`). */
+  modulePath: string | undefined;
 }
 
 interface ContainerNode {
@@ -34,6 +42,44 @@ export interface BicepStructure {
   objects: ObjectNode[];
   /** var name → its value tokens; param name → its default's tokens. */
   symbols: Map<string, { kind: 'var' | 'param'; value: Token[] }>;
+  /** Names bound by a `for` loop or a lambda anywhere in the file: they shadow vars and params there. */
+  boundNames: Set<string>;
+  /** A .bicepparam file's `using '<file>'`. */
+  using: string | undefined;
+}
+
+function isPunct(token: Token | undefined, value: string): boolean {
+  return token?.kind === 'punct' && token.value === value;
+}
+
+/** Loop variables (`for x in`, `for (x, i) in`) and lambda parameters (`x =>`, `(a, b) =>`). */
+function boundNamesOf(tokens: readonly Token[]): Set<string> {
+  const names = new Set<string>();
+  const ident = (t: Token | undefined) => (t?.kind === 'ident' ? t.value : undefined);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    if (token.kind === 'ident' && token.value === 'for') {
+      const single = ident(tokens[i + 1]);
+      if (single && ident(tokens[i + 2]) === 'in') names.add(single);
+      if (isPunct(tokens[i + 1], '(')) {
+        for (let k = i + 2; k < tokens.length && !isPunct(tokens[k], ')'); k++) {
+          const name = ident(tokens[k]);
+          if (name) names.add(name);
+        }
+      }
+    }
+    if (isPunct(token, '=') && isPunct(tokens[i + 1], '>') && tokens[i + 1]?.start === token.end) {
+      const before = tokens[i - 1];
+      if (before?.kind === 'ident') names.add(before.value);
+      if (isPunct(before, ')')) {
+        for (let k = i - 2; k >= 0 && !isPunct(tokens[k], '('); k--) {
+          const name = ident(tokens[k]);
+          if (name) names.add(name);
+        }
+      }
+    }
+  }
+  return names;
 }
 
 const DECLARATIONS = new Set(['var', 'param', 'resource', 'module', 'output', 'type', 'func', 'metadata', 'import', 'targetScope']);
@@ -47,7 +93,8 @@ export function parseBicep(text: string): BicepStructure {
   const objects: ObjectNode[] = [];
   const symbols = new Map<string, { kind: 'var' | 'param'; value: Token[] }>();
   const stack: ContainerNode[] = [];
-  let declaration: { keyword: string; name: string } | undefined;
+  let declaration: { keyword: string; name: string; path?: string } | undefined;
+  let using: string | undefined;
   // Top-level declaration value collection (for var / param defaults).
   let topValue: { kind: 'var' | 'param'; name: string; tokens: Token[] } | undefined;
   // Property parsing state per object on the stack.
@@ -71,10 +118,11 @@ export function parseBicep(text: string): BicepStructure {
     }
 
     if (stack.length === 0) {
+      if (token.kind === 'ident' && token.value === 'using' && (i === 0 || tokens[i - 1]?.kind === 'newline')) using = literalOf(tokens[i + 1]);
       if (token.kind === 'ident' && DECLARATIONS.has(token.value) && (i === 0 || tokens[i - 1]?.kind === 'newline' || tokens[i - 1]?.kind === 'punct')) {
         const next = tokens[i + 1];
         if (next?.kind === 'ident') {
-          declaration = { keyword: token.value, name: next.value };
+          declaration = { keyword: token.value, name: next.value, ...(token.value === 'module' ? { path: literalOf(tokens[i + 2]) } : {}) };
           if (topValue) symbols.set(topValue.name, { kind: topValue.kind, value: topValue.tokens });
           topValue = token.value === 'var' || token.value === 'param' ? { kind: token.value, name: next.value, tokens: [] } : undefined;
           if (topValue?.kind === 'param') {
@@ -102,9 +150,13 @@ export function parseBicep(text: string): BicepStructure {
     if (topValue) topValue.tokens.push(token);
 
     if (token.kind === 'punct' && (token.value === '{' || token.value === '[' || token.value === '(')) {
+      let parentKey: string | undefined;
       if (top) {
         const s = state.get(top);
-        if (s && !s.expectKey) s.value.push(token);
+        if (s && !s.expectKey) {
+          if (s.value.length === 0 && s.key) parentKey = keyText(s.key);
+          s.value.push(token);
+        }
       }
       const container: ContainerNode = { kind: token.value };
       if (token.value === '{') {
@@ -115,6 +167,10 @@ export function parseBicep(text: string): BicepStructure {
           parentArray: top?.kind === '[' ? top : undefined,
           declaration: declaration?.name,
           inTypeDeclaration: declaration?.keyword === 'type',
+          spread: false,
+          parentKey,
+          declarationKeyword: declaration?.keyword,
+          modulePath: declaration?.path,
         };
         objects.push(container.object);
         state.set(container, { value: [], expectKey: true });
@@ -137,6 +193,11 @@ export function parseBicep(text: string): BicepStructure {
     const s = state.get(top) as { key?: Token; value: Token[]; expectKey: boolean };
     if (s.expectKey) {
       const next = tokens[i + 1];
+      if (isPunct(token, '.') && isPunct(next, '.') && isPunct(tokens[i + 2], '.')) {
+        top.object.spread = true;
+        i += 2;
+        continue;
+      }
       if ((token.kind === 'ident' || token.kind === 'string') && next?.kind === 'punct' && next.value === ':') {
         state.set(top, { key: token, value: [], expectKey: false });
         i++;
@@ -150,7 +211,7 @@ export function parseBicep(text: string): BicepStructure {
     s.value.push(token);
   }
   if (topValue) symbols.set(topValue.name, { kind: topValue.kind, value: topValue.tokens });
-  return { tokens, objects, symbols };
+  return { tokens, objects, symbols, boundNames: boundNamesOf(tokens), using };
 }
 
 function keyText(token: Token): string {

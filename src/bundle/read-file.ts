@@ -41,17 +41,21 @@ export async function readExactly(
   }
 }
 
-/** A file that vanished or became unreadable after the folder was listed. */
+/** A file that cannot be read (no permission: say so and how to fix it), or that vanished after the folder was listed. */
 export function unreadable(path: string, error: unknown): AibgenError {
-  const gone = isNodeError(error) && error.code === 'ENOENT';
-  return new AibgenError(
-    'E_BUNDLE',
-    `${path} ${gone ? 'disappeared' : `could not be read (${describeFsError(error)})`} while it was being archived; nothing was written`,
-    {
+  const code = isNodeError(error) ? error.code : undefined;
+  if (code === 'ENOENT')
+    return new AibgenError('E_BUNDLE', `${path} disappeared while it was being archived; nothing was written`, {
       cause: error,
       details: ['run the bundle again when nothing is changing the folder'],
-    },
-  );
+    });
+  return new AibgenError('E_BUNDLE', `${path} cannot be read: ${describeFsError(error)}; nothing was written`, {
+    cause: error,
+    details:
+      code === 'EACCES' || code === 'EPERM'
+        ? ['give the user running aibgen read permission (chmod a+r), or leave the file out (.aibignore or --exclude)']
+        : ['fix the file, or leave it out (.aibignore or --exclude)'],
+  });
 }
 
 function changed(path: string): AibgenError {

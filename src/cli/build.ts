@@ -50,7 +50,7 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
     }
     if (result.extraArtifacts.length > 0 && !options.quiet) {
       io.err(
-        `aibgen: note: ${result.extraArtifacts.length} file(s) in ${rel(result.project.artifacts.path)} are not listed in artifacts.json (older builds?): ${result.extraArtifacts.join(', ')}; aibgen build --prune removes them\n`,
+        `aibgen: note: ${result.extraArtifacts.length} file(s) in ${rel(result.project.artifacts.path)} are not made by this build (older builds?): ${result.extraArtifacts.join(', ')}; aibgen build --prune removes them\n`,
       );
     }
     if (options.json) {

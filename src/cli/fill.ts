@@ -1,5 +1,6 @@
 import { AibgenError, UsageError } from '../errors.js';
-import { fillChecksums, isProblem, type FillOptions, type FillReport, type SiteReport } from '../fill/index.js';
+import { resolve } from 'node:path';
+import { fillChecksums, isProblem, passedParamsByFile, type FillOptions, type FillReport, type SiteReport } from '../fill/index.js';
 import type { Output } from './output.js';
 
 export interface FillCliOptions {
@@ -11,6 +12,7 @@ export interface FillCliOptions {
   check?: boolean;
   json?: boolean;
   output?: string;
+  allowEmpty?: boolean;
 }
 
 function where(report: FillReport, site: SiteReport): string {
@@ -28,12 +30,14 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
     strict: options.strict,
     output: options.output,
   };
+  // Which Bicep params the given files pass to each other: a default is used only where none does.
+  const passed = files.some((f) => /\.bicep(param)?$/i.test(f)) ? await passedParamsByFile(files) : new Map<string, never>();
   const reports: FillReport[] = [];
   // Every file is reported: one that cannot be read or parsed is an error of its own, and the others are still filled or checked.
   const failed: { file: string; error: AibgenError }[] = [];
   for (const file of files) {
     try {
-      reports.push(await fillChecksums(file, fillOptions));
+      reports.push(await fillChecksums(file, { ...fillOptions, passedParams: passed.get(resolve(file)) }));
     } catch (error) {
       if (!(error instanceof AibgenError) || error.code === 'E_USAGE' || files.length === 1) throw error;
       failed.push({ file, error });
@@ -66,6 +70,7 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
                 expected: s.expected ?? null,
                 actual: s.actual ?? null,
                 reason: s.reason ?? null,
+                note: s.note ?? null,
                 line: s.line,
                 column: s.column,
               })),
@@ -84,7 +89,19 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
     for (const report of reports) printText(report, options, io);
   }
   if (failed.length > 0) return 2;
-  if (options.check) return problems.length > 0 ? 1 : 0;
+  if (options.check) {
+    if (problems.length > 0) return 1;
+    // A check that checked nothing is not a pass.
+    const checked = reports.reduce((n, r) => n + r.sites.filter((s) => s.status !== 'skipped').length, 0);
+    if (checked === 0 && !options.allowEmpty) {
+      const sites = reports.reduce((n, r) => n + r.sites.length, 0);
+      io.err(
+        `aibgen: nothing was checked: ${sites === 0 ? 'no scriptUri or sourceUri step was found' : `all ${sites} checksum site(s) were skipped`}; map their URIs with --map or use --fetch (pass --allow-empty if that is expected)\n`,
+      );
+      return 2;
+    }
+    return 0;
+  }
   return 0;
 }
 
@@ -98,6 +115,7 @@ function printText(report: FillReport, options: FillCliOptions, io: Output): voi
   }
   for (const site of report.sites) {
     if (site.status === 'skipped') io.err(`${where(report, site)}  skipped: ${site.reason}  (${site.uri})\n`);
+    else if (site.note) io.err(`${where(report, site)}  note: ${site.note}\n`);
   }
   const count = (status: SiteReport['status']) => report.sites.filter((s) => s.status === status).length;
   if (options.check) {
@@ -105,6 +123,15 @@ function printText(report: FillReport, options: FillCliOptions, io: Output): voi
       if (!isProblem(site, options.strict) || site.status === 'skipped') continue;
       if (site.status === 'unreadable') {
         io.out(`${where(report, site)}  ${site.reason}\n`);
+        continue;
+      }
+      if (site.fetched && site.status === 'mismatch') {
+        io.out(
+          `${where(report, site)}  the served file differs from the template's checksum: it is served with ${site.expected}, the template says ${site.actual}\n`,
+        );
+        io.err(
+          `${where(report, site)}  warning: aibgen fill --fetch would pin the bytes served now; check the served file is the one you mean before you do (a changed blob at the same URI is what AIB refuses)\n`,
+        );
         continue;
       }
       io.out(`${where(report, site)}  expected ${site.expected} got ${site.actual === undefined ? 'missing' : site.actual === '' ? '""' : site.actual}\n`);

@@ -33,6 +33,7 @@ export function printPublish(result: PublishResult, options: PublishCliOptions, 
     const rows = [['artifact', 'status', 'size', 'blob'], ...result.artifacts.map((a) => [a.file.split('/').pop() ?? a.file, a.status, String(a.size), a.url])];
     io.out(`${table(rows)}\n`);
     for (const a of result.artifacts) if (a.reason) io.err(`aibgen: ${a.url}: ${a.reason}\n`);
+    for (const note of result.notes) io.err(`aibgen: note: ${note}\n`);
     const count = (...statuses: string[]) => result.artifacts.filter((a) => statuses.includes(a.status)).length;
     const verb = options.dryRun ? 'would be ' : '';
     io.err(

@@ -9,7 +9,11 @@ import { BicepSyntaxError, literalOf, parseBicep, property, type BicepStructure,
 export const BICEP_MAX_RESOLVED_LENGTH = 8192;
 export const BICEP_MAX_CHAIN = 64;
 
-type Resolved = { value: string } | { reason: string };
+/** A resolved value, with the params whose defaults it used (a deployment may pass others). */
+type Resolved = { value: string; params: string[] } | { reason: string };
+
+/** Params of this file that a caller in the given files passes (a module's `params`, a .bicepparam): name -> where. */
+export type PassedParams = ReadonlyMap<string, string>;
 
 /**
  * Resolves URI values: a plain string, an interpolated string whose parts are vars or param
@@ -21,6 +25,7 @@ class Resolver {
   constructor(
     private readonly structure: BicepStructure,
     private readonly text: string,
+    private readonly passed: PassedParams,
   ) {}
 
   value(tokens: Token[], stack: readonly string[] = []): Resolved {
@@ -32,6 +37,7 @@ class Resolver {
     if (token.kind === 'ident') return this.symbol(token.value, stack);
     if (token.kind !== 'string') return { reason: `the value is not a string` };
     let out = '';
+    const params = new Set<string>();
     for (const part of token.parts) {
       if (part.kind === 'text') out += part.value;
       else {
@@ -39,24 +45,34 @@ class Resolver {
         const resolved = this.symbol(part.text, stack);
         if ('reason' in resolved) return resolved;
         out += resolved.value;
+        for (const param of resolved.params) params.add(param);
       }
       if (out.length > BICEP_MAX_RESOLVED_LENGTH)
         return { reason: `the value grows past ${BICEP_MAX_RESOLVED_LENGTH} characters through vars and params; not a URI` };
     }
-    return { value: out };
+    return { value: out, params: [...params] };
   }
 
   private symbol(name: string, stack: readonly string[]): Resolved {
     const cached = this.memo.get(name);
     if (cached) return cached;
+    // A loop variable or lambda parameter of the same name shadows the var or param where it is bound.
+    if (this.structure.boundNames.has(name))
+      return { reason: `${name} is bound by a for loop or a lambda in this file, so which value each step gets is known only to the Bicep compiler` };
     const symbol = this.structure.symbols.get(name);
     if (!symbol) return { reason: `${name} is not a var or param with a default in this file` };
     if (stack.includes(name)) return { reason: `${name} refers to itself` };
     if (stack.length >= BICEP_MAX_CHAIN) return { reason: `the chain of vars and params is deeper than ${BICEP_MAX_CHAIN}` };
     if (symbol.kind === 'param' && symbol.value.length === 0) return { reason: `param ${name} has no default (its value comes from the deployment)` };
+    const passedBy = symbol.kind === 'param' ? this.passed.get(name) : undefined;
+    if (passedBy) return { reason: `param ${name} is passed by ${passedBy}, so its default is not what deploys` };
     const resolved = this.value(symbol.value, [...stack, name]);
     const result: Resolved =
-      'reason' in resolved && !resolved.reason.startsWith(`${symbol.kind} ${name}:`) ? { reason: `${symbol.kind} ${name}: ${resolved.reason}` } : resolved;
+      'reason' in resolved
+        ? resolved.reason.startsWith(`${symbol.kind} ${name}:`)
+          ? resolved
+          : { reason: `${symbol.kind} ${name}: ${resolved.reason}` }
+        : { value: resolved.value, params: symbol.kind === 'param' ? [...new Set([name, ...resolved.params])] : resolved.params };
     // Failures that depend on the path taken (cycles, depth) are not cached.
     if ('value' in result || !/refers to itself|deeper than/.test(result.reason)) this.memo.set(name, result);
     return result;
@@ -64,7 +80,7 @@ class Resolver {
 }
 
 /** The checksum sites of a Bicep file: every object literal with type Shell/PowerShell + scriptUri or File + sourceUri. */
-export function bicepSiteDocument(file: string, raw: string): SiteDocument {
+export function bicepSiteDocument(file: string, raw: string, passed: PassedParams = new Map()): SiteDocument {
   const bom = raw.startsWith('\uFEFF');
   const text = bom ? raw.slice(1) : raw;
   const lines = new LineIndex(text);
@@ -80,18 +96,45 @@ export function bicepSiteDocument(file: string, raw: string): SiteDocument {
   }
   const stem = basename(file).replace(/\.bicep$/i, '');
   const sites: ChecksumSite[] = [];
-  const resolver = new Resolver(structure, text);
+  const resolver = new Resolver(structure, text, passed);
   const named: { object: ObjectNode; name: string; key: PropertyNode }[] = [];
 
   for (const object of structure.objects) {
     if (object.inTypeDeclaration) continue;
     const typeValue = literalOf(property(object, 'type')?.value.length === 1 ? property(object, 'type')?.value[0] : undefined);
-    const uriProperty = uriPropertyOf(typeValue);
     const nameProp = property(object, 'name');
     const name = nameProp && nameProp.value.length === 1 ? literalOf(nameProp.value[0]) : undefined;
     if (customizerTypeOf(typeValue) && name !== undefined && nameProp) {
       named.push({ object, name, key: nameProp });
     }
+    const declaration = object.declaration ?? stem;
+    const where = { line: lines.position(object.start).line };
+    // A spread can set type, scriptUri, sourceUri or sha256Checksum: such a step is seen and said, never filled.
+    const stepLike = customizerTypeOf(typeValue) !== undefined || ['scriptUri', 'sourceUri', 'sha256Checksum'].some((k) => property(object, k));
+    if (object.spread && stepLike) {
+      const uriKey = property(object, 'sourceUri') ? 'sourceUri' : 'scriptUri';
+      const uriProp = property(object, uriKey);
+      const firstValue = uriProp?.value[0];
+      sites.push({
+        templateName: declaration,
+        customizerLabel: name ?? `${typeValue ?? 'a step'} at line ${where.line}`,
+        customizerName: name,
+        type: typeValue ?? '(set by a spread)',
+        pointer: `${declaration}:${where.line}`,
+        uriProperty: uriKey,
+        uri: {
+          kind: 'unresolved',
+          text: uriProp && firstValue ? text.slice(firstValue.start, (uriProp.value.at(-1) as Token).end) : '(set by a spread)',
+          reason:
+            'the step spreads another object into itself (...), which can set type, scriptUri, sourceUri or sha256Checksum; aibgen cannot tell what deploys',
+        },
+        uriPosition: lines.position(firstValue?.start ?? object.start),
+        checksum: undefined,
+        edit: () => [],
+      });
+      continue;
+    }
+    const uriProperty = uriPropertyOf(typeValue);
     if (!uriProperty) continue;
     const uriProp = property(object, uriProperty);
     if (!uriProp || uriProp.value.length === 0) continue;
@@ -102,15 +145,20 @@ export function bicepSiteDocument(file: string, raw: string): SiteDocument {
     const checksumProp = property(object, 'sha256Checksum');
     const checksumToken = checksumProp?.value.length === 1 ? checksumProp.value[0] : undefined;
     const checksumLiteral = literalOf(checksumToken);
-    const declaration = object.declaration ?? stem;
+    const params = 'value' in resolved ? resolved.params : [];
     sites.push({
       templateName: declaration,
-      customizerLabel: name ?? `${typeValue} at line ${lines.position(object.start).line}`,
+      customizerLabel: name ?? `${typeValue} at line ${where.line}`,
       customizerName: name,
       type: typeValue as string,
-      pointer: `${declaration}:${lines.position(object.start).line}`,
+      pointer: `${declaration}:${where.line}`,
       uriProperty,
       uri,
+      ...(params.length > 0
+        ? {
+            note: `the URI uses the default of param ${params.join(', ')}; a deployment or a .bicepparam may pass another value (give the caller or the .bicepparam to fill too)`,
+          }
+        : {}),
       uriPosition: lines.position(firstValue.start),
       checksum: checksumProp
         ? {

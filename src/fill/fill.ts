@@ -8,6 +8,7 @@ import type { TextEdit } from '../util/text-position.js';
 import { fetchAndHash, type FetchOptions } from './fetch.js';
 import { jsonSiteDocument } from './json-sites.js';
 import type { ChecksumSite, Position, SiteDocument } from './sites.js';
+import type { PassedParams } from './bicep-sites.js';
 import { classifyUri, parseMapping, resolveUri, type UriMapping } from './uri-map.js';
 
 export interface FillOptions {
@@ -24,6 +25,8 @@ export interface FillOptions {
   strict?: boolean;
   /** Files hashed or fetched at once. */
   concurrency?: number;
+  /** For Bicep: the params of this file that other files pass (module params, .bicepparam); see passedParamsByFile. */
+  passedParams?: PassedParams;
 }
 
 export type SiteStatus = 'ok' | 'missing' | 'mismatch' | 'uppercase' | 'malformed' | 'unreadable' | 'skipped';
@@ -46,6 +49,8 @@ export interface SiteReport {
   /** Where the checksum is (or where it would be inserted: the URI). */
   line: number;
   column: number;
+  /** Something to know about the value used (a Bicep param default a deployment may override). */
+  note: string | undefined;
 }
 
 export interface FillReport {
@@ -64,12 +69,13 @@ export function isProblem(site: SiteReport, strict = false): boolean {
   return PROBLEMS.has(site.status) || (strict && site.status === 'skipped');
 }
 
-async function loadSites(file: string): Promise<SiteDocument> {
+async function loadSites(file: string, passed: PassedParams | undefined): Promise<SiteDocument> {
   const text = await readTemplateText(file);
-  if (extname(file).toLowerCase() === '.bicep') {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.bicep' || extension === '.bicepparam') {
     // Loaded only for Bicep files; JSON templates never pay for the Bicep scanner.
     const { bicepSiteDocument } = await import('./bicep-sites.js');
-    return bicepSiteDocument(file, text);
+    return bicepSiteDocument(file, text, passed);
   }
   return jsonSiteDocument(parseJsonDocument(file, text));
 }
@@ -97,7 +103,7 @@ function sourceFor(site: ChecksumSite, mappings: readonly UriMapping[], fetch: b
  */
 export async function fillChecksums(file: string, options: FillOptions = {}): Promise<FillReport> {
   const mappings = (options.maps ?? []).map((m) => (typeof m === 'string' ? parseMapping(m) : m));
-  const doc = await loadSites(file);
+  const doc = await loadSites(file, options.passedParams);
   const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
 
   // Hash each distinct file or URL once.
@@ -127,6 +133,7 @@ export async function fillChecksums(file: string, options: FillOptions = {}): Pr
       uri: site.uri.kind === 'literal' ? site.uri.value : site.uri.text,
       localPath: source.kind === 'local' ? source.path : undefined,
       fetched: source.kind === 'fetch',
+      note: site.note,
       actual: site.checksum ? (site.checksum.literal ?? site.checksum.text) : undefined,
       ...position(site.checksum?.position ?? site.uriPosition),
     };

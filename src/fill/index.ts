@@ -3,3 +3,4 @@ export { parseMapping, resolveUri, classifyUri, type UriMapping, type Resolution
 export { fetchAndHash, type FetchOptions, type FetchedDigest } from './fetch.js';
 export { jsonSiteDocument } from './json-sites.js';
 export type { ChecksumSite, SiteDocument, ChecksumValue, UriValue, Position } from './sites.js';
+export { passedParamsByFile } from './bicep-callers.js';

@@ -16,6 +16,8 @@ export interface ChecksumSite {
   /** The URI as the file states it, after the format's own unescaping. */
   uri: UriValue;
   uriPosition: Position;
+  /** Something the user must know about the value used (a param default a deployment may override). */
+  note?: string;
   checksum: ChecksumValue | undefined;
   /** Edits that make the checksum read `sha256` (replace or insert). */
   edit(sha256: string): TextEdit[];

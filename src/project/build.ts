@@ -12,11 +12,12 @@ import type { Finding } from '../findings/index.js';
 import { checkBuilt } from './checks.js';
 import { compose, type ComposedEntry, type Slot } from './compose.js';
 import { unifiedDiff } from './diff.js';
-import { produceStep, recordKey, type ArtifactRecord, type StepOutput } from './produce.js';
+import { formatArtifactsFile, readPreviousRecords, type ArtifactRecord } from './artifacts-file.js';
+import { produceStep, recordKey, type StepOutput } from './produce.js';
 import { loadProject, type Project, type Step, type StepKind, type StepList } from './project.js';
 import { BuildLock, createStaging, installFile, interruptedBuild, LOCK_FILE, sweepLeftovers } from './workspace.js';
 
-export type { ArtifactRecord } from './produce.js';
+export type { ArtifactRecord } from './artifacts-file.js';
 
 export interface BuildOptions {
   /** Compare with what is on disk instead of writing; unchanged steps are proven by hashes, not rebuilt. */
@@ -101,19 +102,8 @@ function chooseTemplate(project: Project, doc: JsonDocument): ImageTemplateRef {
 }
 
 async function readPrevious(path: string): Promise<Map<string, ArtifactRecord>> {
-  const previous = new Map<string, ArtifactRecord>();
-  try {
-    const records = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    if (!Array.isArray(records)) return previous;
-    for (const r of records as Partial<ArtifactRecord>[]) {
-      if (typeof r.name === 'string' && typeof r.inputs === 'string' && typeof r.sha256 === 'string' && typeof r.file === 'string') {
-        previous.set(recordKey(r.list ?? 'customize', r.name), r as ArtifactRecord);
-      }
-    }
-  } catch {
-    // No usable record: every step is built.
-  }
-  return previous;
+  // No usable record: every step is built.
+  return new Map((await readPreviousRecords(path)).map((r) => [recordKey(r.list, r.name), r]));
 }
 
 /** One summary row per project step, and one per template step, in the result's order. */
@@ -269,7 +259,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
       });
     }
     const files: [string, string][] = [
-      [project.siblings.artifactsJson, `${JSON.stringify(artifacts, null, 2)}\n`],
+      [project.siblings.artifactsJson, formatArtifactsFile(artifacts)],
       [
         project.siblings.customize,
         `${JSON.stringify(
@@ -300,13 +290,19 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
           reason: `an interrupted build (pid ${interrupted.pid}) may have left ${display(outputDir)} half-updated`,
           diff: [],
         });
+      // Archives store SOURCE_DATE_EPOCH's time when it is set: a stale archive is then most likely that.
+      const epoch = process.env.SOURCE_DATE_EPOCH;
+      const epochHint = (kind: string) =>
+        epoch !== undefined && kind === 'payload'
+          ? ` (SOURCE_DATE_EPOCH=${epoch} is set here and sets the times archives store; a dist/ built without it, or with another value, has other bytes)`
+          : '';
       for (const output of produced) {
         const a = output.artifact;
         if (!a?.staged) continue;
         const target = join(project.artifacts.path, a.file);
         const onDisk = await hashFile(target).catch(() => undefined);
-        if (!onDisk) stale.push({ path: target, reason: 'missing', diff: [] });
-        else if (onDisk.sha256 !== a.sha256) stale.push({ path: target, reason: 'different content', diff: [] });
+        if (!onDisk) stale.push({ path: target, reason: `missing${epochHint(a.kind)}`, diff: [] });
+        else if (onDisk.sha256 !== a.sha256) stale.push({ path: target, reason: `different content${epochHint(a.kind)}`, diff: [] });
       }
       for (const [path, text] of files) {
         const onDisk = await readIfExists(path);

@@ -18,24 +18,9 @@ import { mergeVariables, renderTemplate, type Variables } from '../render/index.
 import { sha256Hex } from '../util/sha256.js';
 import { manifestDigest, payloadManifest, scriptManifest } from './manifest.js';
 import { artifactUri, safeName, type Project, type RunFlags, type Step } from './project.js';
+import type { ArtifactKind, ArtifactRecord } from './artifacts-file.js';
 
-export type ArtifactKind = 'script' | 'payload' | 'file' | 'deprovision';
-
-/** What artifacts.json records of each artifact. */
-export interface ArtifactRecord {
-  /** The step's name. */
-  name: string;
-  /** `customize` or `inVMValidations`. */
-  list: Step['list'];
-  /** Path relative to the project folder, forward slashes. */
-  file: string;
-  uri: string;
-  sha256: string;
-  size: number;
-  kind: ArtifactKind;
-  /** Digest of everything that decides the artifact's bytes (see manifest.ts). */
-  inputs: string;
-}
+export type { ArtifactKind, ArtifactRecord } from './artifacts-file.js';
 
 export interface Artifact {
   /** File name in the artifacts folder. */

@@ -15,6 +15,8 @@ export interface JsonDocument {
   bom: boolean;
   root: Node;
   lines: LineIndex;
+  /** JSON.stringify of a result that holds a document (a build result) gives its file name: the tree links back to its parents. */
+  toJSON(): { file: string };
 }
 
 const BOM = '\uFEFF';
@@ -65,7 +67,7 @@ export function parseJsonDocument(file: string, raw: string): JsonDocument {
     const at = found ? ` at ${JSON.stringify(found)}` : ' at the end of the file';
     throw new ParseError(file, line, column, `${EXPECTATIONS[code] ?? code}${at} (not valid JSON, even allowing comments and trailing commas)`);
   }
-  return { file, text, bom, root, lines };
+  return { file, text, bom, root, lines, toJSON: () => ({ file }) };
 }
 
 /** Largest template (JSON or Bicep) read: far above any real one, and well inside Node's default heap. */

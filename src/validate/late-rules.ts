@@ -150,3 +150,73 @@ export function checkWindowsUpdates(checker: Checker, props: Node): void {
     }
   }
 }
+
+/**
+ * ARM's own resource properties, on the image template and on each child resource (a trigger), at
+ * every level: dependsOn a list of strings, condition a boolean, copy an object with name and count,
+ * comments and scope strings. And a child's apiVersion: one that exists.
+ */
+export function checkDeploymentProperties(checker: Checker, template: ImageTemplateRef): void {
+  if (template.form !== 'arm') return;
+  const check = (resource: Node, where: string) => {
+    const dependsOn = valueNode(resource, 'dependsOn');
+    if (dependsOn && !isDynamic(dependsOn) && (dependsOn.type !== 'array' || (dependsOn.children ?? []).some((d) => d.type !== 'string')))
+      checker.report('AIB180', 'error', dependsOn, `${where}dependsOn must be a list of resource names or IDs (strings); got ${describeType(dependsOn)}`);
+    const condition = valueNode(resource, 'condition');
+    if (condition && !isDynamic(condition) && condition.type !== 'boolean')
+      checker.report('AIB180', 'error', condition, `${where}condition must be true, false or an expression; got ${describeType(condition)}`);
+    const copy = valueNode(resource, 'copy');
+    if (copy && !isDynamic(copy) && (copy.type !== 'object' || valueNode(copy, 'name')?.type !== 'string' || !valueNode(copy, 'count')))
+      checker.report('AIB180', 'error', copy, `${where}copy must be an object with a "name" and a "count"; got ${describeType(copy)}`);
+    for (const key of ['comments', 'scope']) {
+      const node = valueNode(resource, key);
+      if (node && !isDynamic(node) && node.type !== 'string')
+        checker.report('AIB180', 'error', node, `${where}${key} must be a string; got ${describeType(node)}`);
+    }
+  };
+  check(template.node, '');
+  const children = valueNode(template.node, 'resources');
+  (children?.type === 'array' ? (children.children ?? []) : []).forEach((child, i) => {
+    if (child.type !== 'object') return;
+    check(child, `resources[${i}].`);
+    const api = valueNode(child, 'apiVersion');
+    if (api?.type === 'string' && !isDynamic(api) && !isApiVersion(api.value as string))
+      checker.report(
+        'AIB183',
+        'error',
+        api,
+        `resources[${i}].apiVersion "${String(api.value)}" is not an API version of Microsoft.VirtualMachineImages/imageTemplates (known: ${API_VERSIONS.join(', ')})`,
+      );
+  });
+}
+
+const PLACEHOLDER = /<[A-Za-z][A-Za-z0-9_ .-]{0,40}>/;
+
+/** Tutorial placeholders left in values (`<region>`, `<subscriptionID>`): the deployment fails, or builds from the wrong thing. Inline commands are scripts and are left alone. */
+export function checkPlaceholders(checker: Checker, template: ImageTemplateRef): void {
+  const visit = (node: Node, key: string | undefined): void => {
+    if (key === 'inline') return;
+    if (node.type === 'string') {
+      const value = node.value as string;
+      const found = PLACEHOLDER.exec(value);
+      if (found && !(value.startsWith('[') && !value.startsWith('[[')))
+        checker.report(
+          'AIB188',
+          'warning',
+          node,
+          `${JSON.stringify(value.slice(0, 120))} still holds the placeholder ${found[0]}: replace it with the real value`,
+        );
+      return;
+    }
+    if (node.type === 'property') {
+      const [k, v] = node.children ?? [];
+      if (v) visit(v, k?.value as string);
+      return;
+    }
+    for (const child of node.children ?? []) visit(child, key);
+  };
+  for (const part of ['identity', 'properties', 'location'] as const) {
+    const node = valueNode(template.node, part);
+    if (node) visit(node, part);
+  }
+}

@@ -26,7 +26,7 @@ const list = [
   ['AIB133', 'github-blob-url', 'A github.com/.../blob/... URL downloads an HTML page, not the file.'],
   ['AIB134', 'sas-token', 'A URI carries a SAS token (sig=): anyone who can read the template can use it until it expires.'],
   ['AIB135', 'sas-token-expired', "A URI's SAS token has expired (se= is in the past): every download with it fails."],
-  ['AIB140', 'deprovision-before-restart', 'The deprovisioning override must be written after every WindowsRestart.'],
+  ['AIB140', 'deprovision-before-restart', 'The deprovisioning override must be written or edited after every WindowsRestart.'],
   ['AIB141', 'deprovision-removed', 'A later step removes the deprovisioning override.'],
   ['AIB150', 'build-timeout', 'buildTimeoutInMinutes is 0 (default 240) or 6..960; 1..5 fails early.'],
   ['AIB151', 'vm-profile', 'vmProfile: vmSize a string, osDiskSizeGB a non-negative integer.'],
@@ -60,6 +60,7 @@ const list = [
   ['AIB186', 'update-without-vm-size', 'Windows Update on the default VM size: updates and Sysprep time out on the small default (warning).'],
   ['AIB187', 'update-without-restart-before', 'Windows Update not preceded by a WindowsRestart: a pending restart fails it with 0x80240016 (warning).'],
   ['AIB177', 'target-regions', 'Each targetRegions entry needs a name; replicaCount is an integer of 1 or more.'],
+  ['AIB188', 'unreplaced-placeholder', 'A value still holds a tutorial placeholder such as <region> or <subscriptionID> (warning).'],
 ] as const;
 
 export type RuleId = (typeof list)[number][0];

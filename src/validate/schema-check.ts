@@ -148,13 +148,33 @@ function explain(error: ErrorObject, base: readonly (string | number)[], doc: No
 }
 
 /**
+ * What a deployment template may put on any resource and ARM consumes itself, never sending it to
+ * the resource provider: judged by ARM's rules (late-rules checkDeploymentProperties), not the
+ * resource type's schema.
+ */
+export const DEPLOYMENT_PROPERTIES = ['dependsOn', 'condition', 'copy', 'comments', 'scope'] as const;
+
+function withoutDeploymentProperties(value: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...value };
+  for (const key of DEPLOYMENT_PROPERTIES) delete out[key];
+  return out;
+}
+
+/**
  * The template's value as the schema sees it: a bare body gets the envelope an ARM resource would
  * have, the API version being checked (so an expression there is not judged), and ARM property
  * loops ("copy") stand for the properties they generate.
  */
 function valueOf(template: ImageTemplateRef, version: ApiVersion): Record<string, unknown> {
-  const value = getNodeValue(template.node) as Record<string, unknown>;
+  const value = withoutDeploymentProperties(getNodeValue(template.node) as Record<string, unknown>);
   const body: Record<string, unknown> = { ...value, apiVersion: version, type: 'Microsoft.VirtualMachineImages/imageTemplates' };
+  // Child resources (triggers) name their own API version: checked against the known ones (late-rules), not the parent's.
+  if (Array.isArray(body.resources))
+    body.resources = (body.resources as unknown[]).map((child) =>
+      child && typeof child === 'object' && !Array.isArray(child)
+        ? { ...withoutDeploymentProperties(child as Record<string, unknown>), apiVersion: version }
+        : child,
+    );
   if (template.form !== 'arm') body.name ??= 'template';
   const props = body.properties;
   if (props && typeof props === 'object' && !Array.isArray(props) && Array.isArray((props as Record<string, unknown>).copy)) {

@@ -33,7 +33,7 @@ function stepType(checker: Checker, step: CustomizerRef): string | undefined {
       'AIB101',
       'error',
       typeNode,
-      `${where}: ${kind} type "${value}" needs API version ${table[value]} or later (this template uses ${checker.version}); raise apiVersion`,
+      `${where}: ${kind} type "${value}" needs API version ${table[value]} or later (checked against ${checker.version}); raise apiVersion`,
     );
     return undefined;
   }
@@ -282,8 +282,11 @@ function inlineText(step: CustomizerRef): string {
 }
 
 /** The deprovisioning override must be written after every WindowsRestart and never removed later. */
+/** Commands that change a file in place rather than write it anew. */
+const EDIT = /Get-Content|-replace|\bsed\s+-i|Add-Content|\(Get-Item/i;
+
 export function checkDeprovisionOverride(checker: Checker, steps: readonly CustomizerRef[], types: Map<CustomizerRef, string>): void {
-  const writers: number[] = [];
+  const writers: { index: number; edits: boolean }[] = [];
   let lastRestart = -1;
   steps.forEach((step, index) => {
     const type = types.get(step);
@@ -301,16 +304,18 @@ export function checkDeprovisionOverride(checker: Checker, steps: readonly Custo
       );
       return;
     }
-    writers.push(index);
+    // A step that changes the default script in place (Get-Content ... -replace, sed -i) edits it; one that delivers a file writes the override.
+    const delivers = LINUX_OVERRIDE.test(destination) || WINDOWS_OVERRIDE.test(destination);
+    writers.push({ index, edits: !delivers && EDIT.test(text) });
   });
-  for (const index of writers) {
+  for (const { index, edits } of writers) {
     if (index < lastRestart) {
       const step = steps[index] as CustomizerRef;
       checker.report(
         'AIB140',
         'warning',
         step.node,
-        `${step.label}: writes the deprovisioning override before a WindowsRestart (${(steps[lastRestart] as CustomizerRef).label}); put the override last, after every restart`,
+        `${step.label}: ${edits ? 'edits the deprovisioning script' : 'writes the deprovisioning override'} before a WindowsRestart (${(steps[lastRestart] as CustomizerRef).label}); put this step last, after every restart`,
       );
     }
   }

@@ -121,7 +121,7 @@ export function checkIdentity(checker: Checker, template: ImageTemplateRef): voi
         'AIB160',
         'error',
         template.node,
-        `an "identity" with one user-assigned identity is required from API 2020-02-14 (this template uses ${checker.version})`,
+        `an "identity" with one user-assigned identity is required from API 2020-02-14 (checked against ${checker.version})`,
       );
     }
     return;
@@ -138,6 +138,14 @@ export function checkIdentity(checker: Checker, template: ImageTemplateRef): voi
     );
   }
   const ids = valueNode(identity, 'userAssignedIdentities');
+  if (!ids && stringValue(identity, 'type') === 'UserAssigned') {
+    checker.report(
+      'AIB160',
+      'error',
+      identity,
+      'identity.type is "UserAssigned" but identity.userAssignedIdentities is missing: name the one identity, as { "<its resource ID>": {} }',
+    );
+  }
   if (ids && !isDynamic(ids) && ids.type === 'object' && (ids.children?.length ?? 0) !== 1 && stringValue(identity, 'type') !== 'None') {
     checker.report('AIB160', 'error', ids, `identity.userAssignedIdentities must hold exactly one identity, not ${ids.children?.length ?? 0}`);
   }

@@ -6,13 +6,14 @@ import {
   inferOs,
   parseJsonDocument,
   readTemplateText,
+  resolveArmString,
   valueNode,
   type ImageTemplateRef,
   type JsonDocument,
 } from '../template/index.js';
-import { Checker, isDynamic, type Finding } from './checker.js';
+import { Checker, describeType, isDynamic, type Finding } from './checker.js';
 import { checkSchema } from './schema-check.js';
-import { checkEnvelope, checkResourceIds, checkWindowsUpdates } from './late-rules.js';
+import { checkDeploymentProperties, checkEnvelope, checkPlaceholders, checkResourceIds, checkWindowsUpdates } from './late-rules.js';
 import type { FileResult } from '../findings/index.js';
 import { redact, sasTokenOf } from '../util/redact.js';
 import { API_VERSIONS, NEWEST, isApiVersion, type ApiVersion } from './spec.js';
@@ -71,15 +72,30 @@ export function checkApiVersionOption(version: string | undefined): asserts vers
   }
 }
 
+/** The API version the rules are taken from, and, when it was not stated literally, what was assumed and why. */
 function versionOf(template: ImageTemplateRef, options: ValidateOptions): { version: ApiVersion; note?: string } {
   const declared = template.apiVersion;
   if (declared && isApiVersion(declared)) return { version: declared };
+  // A parameter or variable reference with a literal default: that is the version, said as assumed.
+  const resolved = declared?.startsWith('[') ? resolveArmString(valueNode(template.node, 'apiVersion')) : undefined;
+  if (resolved && isApiVersion(resolved) && !options.apiVersion)
+    return {
+      version: resolved,
+      note: `apiVersion is ${declared}; checked against its default, ${resolved} (a deployment may pass another; use --api-version)`,
+    };
+  const reference = declared ? /^\[\s*(parameters|variables)\s*\(\s*'([^']+)'\s*\)\s*\]$/i.exec(declared.trim()) : null;
+  const why = !declared
+    ? 'the template names no apiVersion'
+    : reference
+      ? `apiVersion is the ${reference[1] === 'parameters' ? 'parameter' : 'variable'} ${reference[2]}${resolved === undefined ? ' without a default' : ` whose default "${resolved}" is not a known version`}`
+      : declared.startsWith('[')
+        ? `apiVersion is an expression (${declared.slice(0, 60)})`
+        : `apiVersion "${declared}" is not a known AIB version`;
   if (options.apiVersion) {
     checkApiVersionOption(options.apiVersion);
-    return { version: options.apiVersion, note: declared ? `apiVersion is ${declared}; checked against --api-version ${options.apiVersion}` : undefined };
+    return { version: options.apiVersion, note: `${why}: checked against --api-version ${options.apiVersion}` };
   }
-  const why = declared ? `apiVersion "${declared}" is ${declared.startsWith('[') ? 'an expression' : 'not a known AIB version'}` : 'no apiVersion';
-  return { version: NEWEST, note: `${why}; checked against the newest API, ${NEWEST} (use --api-version to choose)` };
+  return { version: NEWEST, note: `${why}: checked against the newest API, ${NEWEST}; pass --api-version to choose` };
 }
 
 /** Validates every image template in a parsed document. */
@@ -100,7 +116,12 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
     if (!os) notes.push(`${label}the OS is not known from the source; OS-specific rules were skipped (use --os linux|windows)`);
     const checker = new Checker(doc, version, os);
     const props = template.properties;
-    if (!props || isDynamic(props) || props.type !== 'object') {
+    if (props && !isDynamic(props) && props.type !== 'object') {
+      checker.report('AIB180', 'error', props, `properties must be an object holding source, customize and distribute; got ${describeType(props)}`);
+      findings.push(...checker.findings);
+      continue;
+    }
+    if (!props || isDynamic(props)) {
       notes.push(`${label}properties is ${props ? 'an expression' : 'missing'}; nothing to check`);
       continue;
     }
@@ -127,6 +148,8 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
     checkResourceIds(checker, template);
     checkWindowsUpdates(checker, props);
     checkEnvelope(checker, template);
+    checkDeploymentProperties(checker, template);
+    checkPlaceholders(checker, template);
     // Last: what the API version's schema says that the rules above did not already.
     checkSchema(checker, template, [...checker.findings]);
     for (const finding of checker.findings) findings.push(finding);

@@ -73,9 +73,21 @@ describe('aibgen fill --fetch against a real HTTP server', () => {
     const before = requests.length;
     await writeFile(join(dir, 'b.json'), template(`${base}/ok.sh`));
     const result = await aibgen(['fill', '--check', 'b.json'], { cwd: dir });
-    expect(result.exitCode).toBe(0);
+    // Nothing was checked, which is not a pass.
+    expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('skipped: no --map given (and no --fetch)');
+    expect(result.stderr).toContain('nothing was checked');
     expect(requests.length).toBe(before);
+  });
+
+  it('--check --fetch on a changed blob says the served file differs from the template, and warns what fill --fetch would pin', async () => {
+    await writeFile(join(dir, 'd.json'), template(`${base}/ok.sh`).replace(`"${base}/ok.sh"`, `"${base}/ok.sh", "sha256Checksum": "${'a'.repeat(64)}"`));
+    const result = await aibgen(['fill', '--check', '--fetch', 'd.json'], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      `the served file differs from the template's checksum: it is served with ${sha(script)}, the template says ${'a'.repeat(64)}`,
+    );
+    expect(result.stderr).toContain('aibgen fill --fetch would pin the bytes served now');
   });
 
   it('a 404, an oversize body and a silent server fail with exit 2, naming the URL, and write nothing', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Header, Pax } from 'tar';
 import { describe, expect, it } from 'vitest';
 import { tarHeader } from '../../src/bundle/tar-header.js';
-import { readExactly } from '../../src/bundle/read-file.js';
+import { readExactly, unreadable } from '../../src/bundle/read-file.js';
 import { AibgenError } from '../../src/errors.js';
 import { CLI, ROOT, aibgen, isRoot, run, tempDir } from '../helpers.js';
 import { expectRefusal, makeProject, snapshot } from './helpers.js';
@@ -17,7 +17,8 @@ describe('bounded work on hostile input (safety 8)', () => {
     lines.push("var steps = [ { type: 'Shell', name: 'a', scriptUri: v60 } ]");
     await writeFile(join(base, 'main.bicep'), `${lines.join('\n')}\n`);
     const result = await aibgen(['fill', join(base, 'main.bicep'), '--check', '--json'], { timeout: 30_000 });
-    expect(result.exitCode).toBe(0);
+    // Its one site is skipped, so nothing was checked: exit 2, not a pass.
+    expect(result.exitCode).toBe(2);
     const site = (JSON.parse(result.stdout) as { files: { customizers: { status: string; reason: string }[] }[] }).files[0]!.customizers[0]!;
     expect(site.status).toBe('skipped');
     expect(site.reason).toContain('grows past 8192 characters');
@@ -91,6 +92,13 @@ describe('every failure is a typed, clear error (safety 10)', () => {
     expect(error).toBeInstanceOf(AibgenError);
     expect((error as AibgenError).message).toBe('payload/gone disappeared while it was being archived; nothing was written');
     expect((error as AibgenError).cause).toBeDefined();
+  });
+
+  it('a payload file without read permission says so and how to fix it, not "run again when nothing is changing"', () => {
+    const error = unreadable('payload/secret', Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' }));
+    expect(error.message).toBe('payload/secret cannot be read: Permission denied; nothing was written');
+    expect(error.details.join('\n')).toContain('chmod a+r');
+    expect(error.details.join('\n')).not.toContain('nothing is changing');
   });
 
   it('a full disk: the write fails with the reason and leaves nothing behind', async () => {

@@ -506,6 +506,19 @@ const pairs: [RuleId, () => Json, () => Json][] = [
       return t;
     },
   ],
+  [
+    'AIB188',
+    () => {
+      const t = linux();
+      t.location = '<region>';
+      return t;
+    },
+    () => {
+      const t = linux();
+      t.location = 'westeurope';
+      return t;
+    },
+  ],
 ];
 
 describe('validate rules: a template that breaks each rule, and one that keeps it', () => {
@@ -557,12 +570,12 @@ describe('validate: versions, case and OS', () => {
     expect(unknown.notes).toEqual(['the OS is not known from the source; OS-specific rules were skipped (use --os linux|windows)']);
     expect(findings(t, { os: 'linux' })).toContain('AIB120');
   });
-  it('does not judge ARM expressions and placeholders as literals', () => {
+  it('does not judge ARM expressions and placeholders as literals (a placeholder is only said to be one)', () => {
     const t = linux();
     props(t).buildTimeoutInMinutes = "[parameters('timeout')]";
     steps(t)[2]!.destination = '<destination>';
     (props(t).distribute as Json[])[0]!.runOutputName = "[concat('x', 'y')]";
-    expect(findings(t)).toEqual([]);
+    expect(findings(t)).toEqual(['AIB188']);
   });
   it('ISO sources are refused from 2020-02-14, identity is optional before', () => {
     const t = linux();
