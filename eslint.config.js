@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'test/corpus/snapshot/', 'examples/*/dist/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'test/corpus/snapshot/', 'examples/*/dist/', 'vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -5,7 +5,7 @@
  * only the worker.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { gzip } from 'libdeflate';
+import { gzip } from '../../vendor/libdeflate/index.js';
 import { gzipMember } from './gzip-member.js';
 
 const port = parentPort as MessagePort;

@@ -13,6 +13,7 @@ import { checkBuilt } from './checks.js';
 import { compose, type ComposedEntry, type Slot } from './compose.js';
 import { unifiedDiff } from './diff.js';
 import { formatArtifactsFile, readPreviousRecords, type ArtifactRecord } from './artifacts-file.js';
+import { schemaCopyOf } from './schema-copy.js';
 import { produceStep, recordKey, type StepOutput } from './produce.js';
 import { loadProject, type Project, type Step, type StepKind, type StepList } from './project.js';
 import { BuildLock, createStaging, installFile, interruptedBuild, LOCK_FILE, sweepLeftovers } from './workspace.js';
@@ -270,6 +271,9 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
       ],
       [project.output.path, composed.text],
     ];
+    // The project's copy of aibgen.json's schema, kept current (before the template, which is written last).
+    const schemaCopy = await schemaCopyOf(project);
+    if (schemaCopy) files.splice(files.length - 1, 0, [schemaCopy.path, schemaCopy.text]);
     const sas = sasTokenOf(`${project.baseUri.base}x${project.baseUri.query}`);
     if (sas) {
       const expiry = sas.expiry ? ` (se=${sas.expiry})` : ' (it names no expiry)';

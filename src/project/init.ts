@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
-import { templatesDir } from '../util/package-paths.js';
+import { packageFile, templatesDir } from '../util/package-paths.js';
+import { SCHEMA_COPY } from './schema-copy.js';
 
 export interface InitOptions {
   os: 'linux' | 'windows';
@@ -44,8 +45,9 @@ async function kindAt(path: string): Promise<'missing' | 'dir' | 'other'> {
  */
 export async function init(dir: string, options: InitOptions): Promise<InitResult> {
   const source = join(templatesDir(), 'init', options.os);
-  const sources = await listFiles(source);
-  const files = sources.map((f) => RENAMES[f] ?? f);
+  // The scaffold's files, and the schema aibgen.json's $schema points at (copied, so it resolves for every install route).
+  const sources = [...(await listFiles(source)).map((f) => join(source, f)), packageFile('schema', SCHEMA_COPY)];
+  const files = [...(await listFiles(source)).map((f) => RENAMES[f] ?? f), SCHEMA_COPY];
   const root = resolve(dir);
 
   const blocked: string[] = [];
@@ -79,7 +81,7 @@ export async function init(dir: string, options: InitOptions): Promise<InitResul
       const made = await mkdir(dirname(target), { recursive: true });
       // mkdir names the topmost folder it created; everything below it is new too.
       if (made) for (let folder = dirname(target); folder.length >= made.length; folder = dirname(folder)) madeFolders.push(folder);
-      await copyFile(join(source, file), target, constants.COPYFILE_EXCL);
+      await copyFile(file, target, constants.COPYFILE_EXCL);
       created.push(target);
     }
   } catch (error) {

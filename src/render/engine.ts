@@ -1,3 +1,5 @@
+/// <reference types="handlebars" preserve="true" />
+// The hbs.AST types are global ones of handlebars's typings: the reference keeps them loaded in the emitted .d.ts too.
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';

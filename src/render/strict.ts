@@ -1,4 +1,5 @@
-import type {} from 'handlebars'; // loads the global hbs.AST types
+/// <reference types="handlebars" preserve="true" />
+// The hbs.AST types are global ones of handlebars's typings: the reference keeps them loaded in the emitted .d.ts too.
 
 import { AibgenError } from '../errors.js';
 import { BLOCK_HELPERS, HELPERS } from './helpers.js';

@@ -1,0 +1,1 @@
+export { doctor, type ToolReport } from './doctor.js';
