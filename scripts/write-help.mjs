@@ -1,6 +1,7 @@
 // Writes the top-level `aibgen --help` text to dist/help.txt, from the program itself (run after tsc),
 // so the CLI entry can print it without loading commander. Usage: node scripts/write-help.mjs
 import { writeFileSync } from 'node:fs';
+import { URL } from 'node:url';
 
 const { buildProgram } = await import(new URL('../dist/cli/program.js', import.meta.url).href);
 const program = buildProgram();
