@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'E_CHECK_FAILED'
   | 'E_VALIDATION'
   | 'E_LIMIT'
-  | 'E_UNSAFE';
+  | 'E_UNSAFE'
+  | 'E_ENGINE';
 
 export class AibgenError extends Error {
   readonly code: ErrorCode;

@@ -199,7 +199,8 @@ export function checkPlaceholders(checker: Checker, template: ImageTemplateRef):
     if (node.type === 'string') {
       const value = node.value as string;
       const found = PLACEHOLDER.exec(value);
-      if (found && !(value.startsWith('[') && !value.startsWith('[[')))
+      // <aibgen:param:x> stands in for a Bicep param nobody gave a value (validate of .bicep): not the user's text.
+      if (found && !found[0].startsWith('<aibgen:param:') && !(value.startsWith('[') && !value.startsWith('[[')))
         checker.report(
           'AIB188',
           'warning',

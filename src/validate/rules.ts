@@ -60,6 +60,11 @@ const list = [
   ['AIB186', 'update-without-vm-size', 'Windows Update on the default VM size: updates and Sysprep time out on the small default (warning).'],
   ['AIB187', 'update-without-restart-before', 'Windows Update not preceded by a WindowsRestart: a pending restart fails it with 0x80240016 (warning).'],
   ['AIB177', 'target-regions', 'Each targetRegions entry needs a name; replicaCount is an integer of 1 or more.'],
+  [
+    'AIB190',
+    'not-checked',
+    'A template could not be checked: the Bicep compiler failed, stopped or answered oddly, or the params could not be given (exit 2).',
+  ],
   ['AIB188', 'unreplaced-placeholder', 'A value still holds a tutorial placeholder such as <region> or <subscriptionID> (warning).'],
 ] as const;
 

@@ -159,10 +159,10 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
   return { file: doc.file, findings, notes };
 }
 
-/** Reads and validates one file. Read and parse failures throw (exit 2). */
+/** Reads and validates one JSON file. Read and parse failures throw (exit 2). Bicep goes through validateBicepFiles. */
 export async function validateFile(file: string, options: ValidateOptions = {}): Promise<FileResult> {
-  if (file.toLowerCase().endsWith('.bicep')) {
-    throw new InputError(`${file}: validate reads JSON templates; compile Bicep first (az bicep build --file ${file}) and validate the JSON`);
+  if (/\.bicep(param)?$/i.test(file)) {
+    throw new InputError(`${file}: a Bicep file is validated through the Bicep compiler (validateBicepFiles), which evaluates the deployment`);
   }
   const text = await readTemplateText(file);
   const doc = parseJsonDocument(file, text);
