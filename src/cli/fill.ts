@@ -1,6 +1,16 @@
 import { AibgenError, UsageError } from '../errors.js';
 import { resolve } from 'node:path';
-import { fillChecksums, isProblem, passedParamsByFile, type FillOptions, type FillReport, type SiteReport } from '../fill/index.js';
+import type { CompilerSession } from '../bicep/compiler/index.js';
+import {
+  compileForFill,
+  fillChecksums,
+  isProblem,
+  passedParamsByFile,
+  type CompiledBicep,
+  type FillOptions,
+  type FillReport,
+  type SiteReport,
+} from '../fill/index.js';
 import type { Output } from './output.js';
 
 export interface FillCliOptions {
@@ -31,24 +41,43 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
     output: options.output,
   };
   // Which Bicep params the given files pass to each other: a default is used only where none does.
-  const passed = files.some((f) => /\.bicep(param)?$/i.test(f)) ? await passedParamsByFile(files) : new Map<string, never>();
+  const hasBicep = files.some((f) => /\.bicep(param)?$/i.test(f));
+  const passed = hasBicep ? await passedParamsByFile(files) : new Map<string, never>();
+  const bicepNotes: string[] = [];
+  let compiled: CompiledBicep | undefined;
+  let session: CompilerSession | undefined;
+  if (hasBicep) {
+    // The real compiler evaluates the deployment where it is installed; aibgen's own reading otherwise.
+    const { CompilerSession, COMPILER_HINT } = await import('../bicep/compiler/index.js');
+    const compiler = new CompilerSession();
+    session = compiler;
+    if (!compiler.available) bicepNotes.push(`Bicep was read by aibgen's own evaluator, which skips what it cannot evaluate; ${COMPILER_HINT}`);
+  }
   const reports: FillReport[] = [];
   // Every file is reported: one that cannot be read or parsed is an error of its own, and the others are still filled or checked.
   const failed: { file: string; error: AibgenError }[] = [];
-  for (const file of files) {
-    try {
-      reports.push(await fillChecksums(file, { ...fillOptions, passedParams: passed.get(resolve(file)) }));
-    } catch (error) {
-      if (!(error instanceof AibgenError) || error.code === 'E_USAGE' || files.length === 1) throw error;
-      failed.push({ file, error });
-      if (!options.json) {
-        io.err(`aibgen: ${error.message}\n`);
-        for (const detail of error.details) io.err(`  ${detail}\n`);
+  try {
+    if (session?.available) {
+      compiled = await compileForFill(files, session);
+      bicepNotes.push(...compiled.notes);
+    }
+    for (const file of files) {
+      try {
+        reports.push(await fillChecksums(file, { ...fillOptions, passedParams: passed.get(resolve(file)), compiled }));
+      } catch (error) {
+        if (!(error instanceof AibgenError) || error.code === 'E_USAGE' || files.length === 1) throw error;
+        failed.push({ file, error });
+        if (!options.json) {
+          io.err(`aibgen: ${error.message}\n`);
+          for (const detail of error.details) io.err(`  ${detail}\n`);
+        }
       }
     }
+  } finally {
+    session?.dispose();
   }
-
   const problems = reports.flatMap((r) => r.sites.filter((s) => isProblem(s, options.strict)));
+  if (!options.json) for (const note of bicepNotes) io.err(`aibgen: note: ${note}\n`);
   if (options.json) {
     io.out(
       `${JSON.stringify(
@@ -80,6 +109,7 @@ export async function fillCommand(files: string[], options: FillCliOptions, io: 
             ...failed.map((f) => ({ file: f.file, error: { code: f.error.code, message: f.error.message, details: f.error.details } })),
           ],
           problems: problems.length,
+          notes: bicepNotes,
         },
         null,
         2,

@@ -129,6 +129,7 @@ export function bicepSiteDocument(file: string, raw: string, passed: PassedParam
             'the step spreads another object into itself (...), which can set type, scriptUri, sourceUri or sha256Checksum; aibgen cannot tell what deploys',
         },
         uriPosition: lines.position(firstValue?.start ?? object.start),
+        objectOffset: object.start,
         checksum: undefined,
         edit: () => [],
       });
@@ -160,6 +161,7 @@ export function bicepSiteDocument(file: string, raw: string, passed: PassedParam
           }
         : {}),
       uriPosition: lines.position(firstValue.start),
+      objectOffset: object.start,
       checksum: checksumProp
         ? {
             literal: checksumLiteral,

@@ -9,6 +9,7 @@ import { fetchAndHash, type FetchOptions } from './fetch.js';
 import { jsonSiteDocument } from './json-sites.js';
 import type { ChecksumSite, Position, SiteDocument } from './sites.js';
 import type { PassedParams } from './bicep-sites.js';
+import type { CompiledBicep } from './bicep-compiled.js';
 import { classifyUri, parseMapping, resolveUri, type UriMapping } from './uri-map.js';
 
 export interface FillOptions {
@@ -27,6 +28,8 @@ export interface FillOptions {
   concurrency?: number;
   /** For Bicep: the params of this file that other files pass (module params, .bicepparam); see passedParamsByFile. */
   passedParams?: PassedParams;
+  /** For Bicep: the Bicep compiler's evaluation of the given files (compileForFill); its values win over aibgen's own reading. */
+  compiled?: CompiledBicep;
 }
 
 export type SiteStatus = 'ok' | 'missing' | 'mismatch' | 'uppercase' | 'malformed' | 'unreadable' | 'skipped';
@@ -69,13 +72,14 @@ export function isProblem(site: SiteReport, strict = false): boolean {
   return PROBLEMS.has(site.status) || (strict && site.status === 'skipped');
 }
 
-async function loadSites(file: string, passed: PassedParams | undefined): Promise<SiteDocument> {
+async function loadSites(file: string, options: FillOptions): Promise<SiteDocument> {
   const text = await readTemplateText(file);
   const extension = extname(file).toLowerCase();
   if (extension === '.bicep' || extension === '.bicepparam') {
     // Loaded only for Bicep files; JSON templates never pay for the Bicep scanner.
     const { bicepSiteDocument } = await import('./bicep-sites.js');
-    return bicepSiteDocument(file, text, passed);
+    const doc = bicepSiteDocument(file, text, options.passedParams);
+    return options.compiled ? options.compiled.apply(file, doc) : doc;
   }
   return jsonSiteDocument(parseJsonDocument(file, text));
 }
@@ -103,7 +107,7 @@ function sourceFor(site: ChecksumSite, mappings: readonly UriMapping[], fetch: b
  */
 export async function fillChecksums(file: string, options: FillOptions = {}): Promise<FillReport> {
   const mappings = (options.maps ?? []).map((m) => (typeof m === 'string' ? parseMapping(m) : m));
-  const doc = await loadSites(file, options.passedParams);
+  const doc = await loadSites(file, options);
   const sources = doc.sites.map((site) => sourceFor(site, mappings, options.fetch ?? false));
 
   // Hash each distinct file or URL once.

@@ -18,6 +18,8 @@ export interface ChecksumSite {
   uriPosition: Position;
   /** Something the user must know about the value used (a param default a deployment may override). */
   note?: string;
+  /** Bicep: where the step's object literal starts in the file (to match the compiler's evaluated steps to it). */
+  objectOffset?: number;
   checksum: ChecksumValue | undefined;
   /** Edits that make the checksum read `sha256` (replace or insert). */
   edit(sha256: string): TextEdit[];

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, aibgen, tempDir } from '../helpers.js';
 
+// aibgen's own Bicep reading, without the compiler (the compiler's route is tested in test/bicep/).
+process.env.AIBGEN_BICEP = '/nonexistent/bicep';
+
 const sha = (data: string) => createHash('sha256').update(data).digest('hex');
 const files: Record<string, string> = {
   'scripts/install.sh': '#!/bin/sh\necho install\n',

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aibgen, tempDir } from '../helpers.js';
 
+// aibgen's own Bicep reading, without the compiler (the compiler's route is tested in test/bicep/).
+process.env.AIBGEN_BICEP = '/nonexistent/bicep';
+
 /**
  * fill on Bicep never writes the checksum of another file: where aibgen's own evaluator cannot tell
  * which value deploys (a loop variable or lambda parameter that shadows a param, a spread that can

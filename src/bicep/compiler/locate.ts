@@ -30,6 +30,16 @@ function tokenValue(tokens: readonly Token[], text: string): string | undefined 
   return undefined;
 }
 
+/** An interpolated string (`'${base}/install.sh'`) as a pattern its evaluated values match: its text parts, anything between. */
+function interpolationPattern(tokens: readonly Token[]): RegExp | undefined {
+  if (tokens.length !== 1) return undefined;
+  const token = tokens[0] as Token;
+  if (token.kind !== 'string' || !token.parts.some((p) => p.kind === 'expr')) return undefined;
+  const text = token.parts.map((p) => (p.kind === 'text' ? p.value : '')).join('');
+  if (text.length === 0) return undefined;
+  return new RegExp(`^${token.parts.map((p) => (p.kind === 'text' ? p.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[\\s\\S]*')).join('')}$`);
+}
+
 function scalar(value: Json): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean' || value === null || typeof value === 'number') return String(value);
@@ -59,7 +69,11 @@ export class BicepLocator {
     return index.position(offset);
   }
 
-  /** The object literals whose literal properties agree with `value` (each literal that is set must equal the evaluated one). */
+  /**
+   * The object literals whose properties agree with `value`: each literal property equals the
+   * evaluated one, and each interpolated string (`'${base}install.sh'`) matches it around its
+   * expressions. Literal equality counts more than a pattern match.
+   */
   private candidates(value: Record<string, Json>): Candidate[] {
     const out: Candidate[] = [];
     for (const source of this.sources) {
@@ -68,23 +82,41 @@ export class BicepLocator {
         let score = 0;
         let agrees = true;
         for (const property of object.properties) {
-          const literal = tokenValue(property.value, source.text);
-          if (literal === undefined) continue;
           if (!(property.key in value)) {
             agrees = false;
             break;
           }
-          if (scalar(value[property.key]) !== literal) {
-            agrees = false;
-            break;
+          const literal = tokenValue(property.value, source.text);
+          if (literal !== undefined) {
+            if (scalar(value[property.key]) !== literal) {
+              agrees = false;
+              break;
+            }
+            score += property.key === 'name' ? 3 : 2;
+            continue;
           }
-          score += property.key === 'name' ? 3 : 2;
+          const pattern = interpolationPattern(property.value);
+          if (pattern) {
+            const evaluated = value[property.key];
+            if (typeof evaluated !== 'string' || !pattern.test(evaluated)) {
+              agrees = false;
+              break;
+            }
+            score += 1;
+          }
         }
-        // Every key of the literal must be a key of the value (a spread may add more to the value).
-        if (agrees && score > 0 && object.properties.every((p) => p.key in value)) out.push({ source, object, score });
+        if (agrees && score > 0) out.push({ source, object, score });
       }
     }
     return out.sort((a, b) => b.score - a.score || (a.source.path === this.entry ? -1 : b.source.path === this.entry ? 1 : 0));
+  }
+
+  /** The literal that produced the evaluated object when exactly one agrees best (fill writes into it, so a tie is no answer). */
+  uniqueLiteralOf(value: Json): { source: BicepSource; object: ObjectNode } | undefined {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const [best, second] = this.candidates(value as Record<string, Json>);
+    if (!best || (second && second.score === best.score)) return undefined;
+    return best;
   }
 
   /** The object literal (in any file) that produced the evaluated object, when one agrees better than any other. */
