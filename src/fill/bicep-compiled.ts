@@ -72,7 +72,7 @@ export async function compileForFill(files: readonly string[], session: Compiler
       for (const step of stepsOf(template)) {
         const uriProperty = uriPropertyOf(typeof step.type === 'string' ? step.type : undefined);
         if (!uriProperty || typeof step[uriProperty] !== 'string') continue;
-        const evaluatedStep: EvaluatedStep = { uri: step[uriProperty] as string, uriProperty, step, entry: evaluation.entry };
+        const evaluatedStep: EvaluatedStep = { uri: step[uriProperty], uriProperty, step, entry: evaluation.entry };
         const literal = locator.uniqueLiteralOf(step);
         if (!literal) {
           untraced.push({ entry: evaluation.entry, step: evaluatedStep });
