@@ -131,6 +131,35 @@ export interface LintPathsResult {
  */
 export async function lintPaths(paths: readonly string[], options: LintOptions = {}): Promise<LintPathsResult> {
   const collected = await collect(paths, options.os);
+  const engines: EngineInfo[] = [];
+  if (collected.bicep.length > 0) {
+    // Bicep's inline commands are what the compiler evaluates: loaded only when there is Bicep.
+    const { CompilerSession, COMPILER_HINT } = await import('../bicep/compiler/index.js');
+    const { bicepUnits } = await import('./bicep.js');
+    const session = new CompilerSession(process.env, (options.engineTimeoutSeconds ?? DEFAULT_ENGINE_TIMEOUT_SECONDS) * 1000 * 2);
+    try {
+      if (!session.available) {
+        for (const { path, explicit } of collected.bicep) {
+          if (explicit)
+            collected.failures.push({ file: path, message: `${path}: lint reads Bicep's inline commands through the Bicep compiler: ${COMPILER_HINT}` });
+          else collected.notes.push({ file: path, note: `not linted: ${COMPILER_HINT}` });
+        }
+      } else {
+        const found = await bicepUnits(
+          collected.bicep.map((b) => b.path),
+          session,
+        );
+        collected.units.push(...found.units);
+        collected.notes.push(...found.notes);
+        collected.failures.push(...found.failures);
+        for (const { path } of collected.bicep) collected.files.push(path);
+        const engine = await session.engine().catch(() => undefined);
+        if (engine) engines.push(engine);
+      }
+    } finally {
+      session.dispose();
+    }
+  }
   const report = await lintUnits(collected.units, options);
   const byFile = new Map<string, FileResult>();
   for (const file of collected.files) byFile.set(file, { file, findings: [], notes: [] });
@@ -145,5 +174,5 @@ export async function lintPaths(paths: readonly string[], options: LintOptions =
   for (const { file, note } of collected.notes) entry(file).notes.push(note);
   for (const note of report.notes) entry(note.file).notes.push(note.message);
   for (const finding of report.findings) entry(finding.file).findings.push(finding);
-  return { results: [...byFile.values()], failures: collected.failures, engines: report.engines, ignored: collected.ignored };
+  return { results: [...byFile.values()], failures: collected.failures, engines: [...report.engines, ...engines], ignored: collected.ignored };
 }

@@ -80,6 +80,8 @@ export interface Collected {
   files: string[];
   /** Files in folders passed over because .gitignore or .aibignore ignore them. */
   ignored: number;
+  /** Bicep files (.bicep, .bicepparam), linted through the compiler; `explicit` when named on the command line. */
+  bicep: { path: string; explicit: boolean }[];
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -89,9 +91,13 @@ const SKIP_DIRS = new Set(['.git', 'node_modules']);
  * and templates (.json holding image templates). In folders, other files are passed over silently.
  */
 export async function collect(paths: readonly string[], os: 'linux' | 'windows' | undefined): Promise<Collected> {
-  const out: Collected = { units: [], failures: [], notes: [], files: [], ignored: 0 };
+  const out: Collected = { units: [], failures: [], notes: [], files: [], ignored: 0, bicep: [] };
   const addFile = async (path: string, explicit: boolean): Promise<void> => {
     const lower = path.toLowerCase();
+    if (lower.endsWith('.bicep') || lower.endsWith('.bicepparam')) {
+      out.bicep.push({ path, explicit });
+      return;
+    }
     if (lower.endsWith('.json') || lower.endsWith('.jsonc')) {
       let doc: JsonDocument;
       try {
@@ -144,7 +150,7 @@ export async function collect(paths: readonly string[], os: 'linux' | 'windows' 
         if (SKIP_DIRS.has(entry.name)) continue;
         if (ignored(full, true)) out.ignored++;
         else await walk(full, here);
-      } else if (entry.isFile() && /\.(sh|ps1|json)$/i.test(entry.name)) {
+      } else if (entry.isFile() && /\.(sh|ps1|json|bicep|bicepparam)$/i.test(entry.name)) {
         if (ignored(full, false)) out.ignored++;
         else await addFile(full, false);
       }
