@@ -14,6 +14,7 @@ import type { BundleCliOptions } from './bundle.js';
 import type { ChecksumCliOptions } from './checksum.js';
 import type { DeprovisionCliOptions } from './deprovision.js';
 import type { FillCliOptions } from './fill.js';
+import type { ImportCliOptions } from './import.js';
 import type { PublishCliOptions } from './publish.js';
 import type { LintCliOptions } from './lint.js';
 import type { RenderCliOptions } from './render.js';
@@ -117,6 +118,30 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .addOption(new Option('--os <os>', 'the image OS').choices(['linux', 'windows']).makeOptionMandatory())
     .addHelpText('after', '\nExit codes: 0 created; 2 a file already exists (nothing is written).')
     .action((dir: string, options: { os: 'linux' | 'windows' }) => action(async () => (await import('./build.js')).initCommand(dir, options, io)));
+
+  program
+    .command('import')
+    .description('turn an existing image template into an aibgen project: its scripts and files downloaded as sources, its steps in aibgen.json')
+    .argument('<template>', 'an ARM template (one imageTemplates resource, or --resource) or a bare template body; comments allowed')
+    .argument('[dir]', 'the new project folder (must not exist or be empty; default: named after the template)')
+    .requiredOption('--base-uri <uri>', 'where the artifacts will be served from (aibgen.json baseUri)')
+    .option('-m, --map <uriPrefix=dir>', 'read URIs under the prefix from the folder instead of downloading them (repeatable; as fill maps)', collect)
+    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(['linux', 'windows']))
+    .option('--resource <name>', 'which image template, when the file holds several')
+    .option('--accept-current', "take the bytes as served when a step's checksum does not match them (by default an error)")
+    .option('--keep-unreachable', 'keep steps whose file cannot be fetched in the template (by default an error)')
+    .addOption(
+      new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS)).default(30),
+    )
+    .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nNothing downloaded is run. Everything is written to a staging folder and renamed into place, or nothing is written.\nExit codes: 0 imported; 2 bad input, a file that cannot be fetched, or a checksum that does not match (nothing written).',
+    )
+    .action((template: string, dir: string | undefined, options: ImportCliOptions) =>
+      action(async () => (await import('./import.js')).importCommand(template, dir, options, io)),
+    );
 
   program
     .command('doctor')

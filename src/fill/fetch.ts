@@ -8,6 +8,8 @@ export interface FetchOptions {
   timeoutMs?: number;
   maxBytes?: number;
   maxRedirects?: number;
+  /** Receives the body's bytes as they arrive (import stores them); only the final answer's, never a redirect's. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface FetchedDigest {
@@ -36,7 +38,7 @@ export async function fetchAndHash(url: string, options: FetchOptions = {}): Pro
   const deadline = Date.now() + timeoutMs;
   let current = url;
   for (let hop = 0; hop <= maxRedirects; hop++) {
-    const result = await getOnce(current, deadline, timeoutMs, maxBytes);
+    const result = await getOnce(current, deadline, timeoutMs, maxBytes, options.onChunk);
     if ('redirect' in result) {
       current = new URL(result.redirect, current).href;
       continue;
@@ -48,7 +50,7 @@ export async function fetchAndHash(url: string, options: FetchOptions = {}): Pro
 
 type Once = { sha256: string; size: number } | { redirect: string };
 
-function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: number): Promise<Once> {
+function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: number, onChunk?: (chunk: Buffer) => void): Promise<Once> {
   return new Promise((resolveOnce, rejectOnce) => {
     let settled = false;
     const resolvePromise = (value: Once) => {
@@ -98,6 +100,7 @@ function getOnce(url: string, deadline: number, timeoutMs: number, maxBytes: num
           return;
         }
         hasher.update(chunk);
+        onChunk?.(chunk);
       });
       response.on('end', () => {
         if (!response.complete) reject(fetchError(url, 'the connection closed before the whole body arrived'));

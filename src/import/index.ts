@@ -1,0 +1,1 @@
+export { importTemplate, defaultImportDir, type ImportOptions, type ImportReport, type ImportedStep, type ImportAction } from './import.js';
