@@ -100,7 +100,7 @@ async function presets(os: 'linux' | 'windows'): Promise<Map<string, Json>> {
   const variants: Json[] =
     os === 'linux' ? [{}, { keepUser: true }, { cloudInitClean: true }, { keepUser: true, cloudInitClean: true }] : [{}, { modeVm: true }];
   for (const options of variants) {
-    const script = await deprovisionScript({ os, ...options } as Parameters<typeof deprovisionScript>[0]);
+    const script = await deprovisionScript({ os, ...options });
     out.set(script.sha256, options);
   }
   return out;
