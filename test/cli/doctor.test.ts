@@ -33,7 +33,7 @@ describe('aibgen doctor', () => {
     const version = await aibgen(['--version']);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     const help = await aibgen(['--help']);
-    for (const command of ['build', 'publish', 'init', 'import', 'doctor', 'validate', 'lint', 'fill', 'render', 'deprovision', 'bundle', 'checksum'])
+    for (const command of ['build', 'publish', 'init', 'import', 'test', 'doctor', 'validate', 'lint', 'fill', 'render', 'deprovision', 'bundle', 'checksum'])
       expect(help.stdout, command).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 });

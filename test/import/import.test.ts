@@ -81,7 +81,7 @@ async function stepsOf(file: string): Promise<{ customize: Step[]; validations: 
   const props = value.properties ?? value.resources?.find((r) => r.type === 'Microsoft.VirtualMachineImages/imageTemplates')?.properties ?? {};
   return {
     customize: (props.customize as Step[] | undefined) ?? [],
-    validations: ((props.validate as { inVMValidations?: Step[] } | undefined)?.inVMValidations) ?? [],
+    validations: (props.validate as { inVMValidations?: Step[] } | undefined)?.inVMValidations ?? [],
   };
 }
 
