@@ -2,7 +2,8 @@
 /* global process, console */
 // Generates schema/aib/<apiVersion>.json, the compact schemas `aibgen validate` checks templates
 // against, from the official ARM deployment schemas (Azure/azure-resource-manager-schemas, MIT),
-// saved in ../shared/reference/aib-schemas/ (see SOURCES.md there for commits and blob ids).
+// committed in test/fixtures/aib-schemas/ (see SOURCES.md there for commits and blob ids;
+// scripts/refresh-corpus.sh copies them anew from ../shared/reference/aib-schemas).
 //
 // What changes, and why:
 //  - descriptions are dropped (size); the external ARM `expression` definition becomes a local one
@@ -17,13 +18,13 @@
 //    keys are found at every depth; maps (tags, userAssignedIdentities) stay open as declared;
 //  - the resource envelope also admits what an ARM deployment adds to any resource (dependsOn,
 //    condition, copy, comments, metadata, scope).
-// Usage: node scripts/generate-validate-schemas.mjs [source-dir] [out-dir]   (default: ../shared/reference/aib-schemas, schema/aib)
+// Usage: node scripts/generate-validate-schemas.mjs [source-dir] [out-dir]   (default: test/fixtures/aib-schemas, schema/aib)
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = resolve(process.argv[2] ?? join(root, '..', 'shared', 'reference', 'aib-schemas'));
+const source = resolve(process.argv[2] ?? join(root, 'test', 'fixtures', 'aib-schemas'));
 const out = resolve(process.argv[3] ?? join(root, 'schema', 'aib'));
 const EXPRESSION = 'https://schema.management.azure.com/schemas/common/definitions.json#/definitions/expression';
 const ARM_RESOURCE_KEYS = ['dependsOn', 'condition', 'copy', 'comments', 'metadata', 'scope'];

@@ -3,7 +3,7 @@
  * values in, results out; nothing is printed and the process never exits. Failures throw
  * `AibgenError` subclasses carrying a `code` and the `exitCode` the CLI would use.
  *
- * This list is the public API (README, "Use as a library"); everything else is internal.
+ * This list is the public API (docs/library.md); everything else is internal.
  */
 export {
   AibgenError,
@@ -79,3 +79,6 @@ export {
 export { formatText, formatJson, formatSarif, type FileResult as CheckResult } from './findings/index.js';
 export { lintPaths, LINT_RULES, type LintOptions, type LintPathsResult } from './lint/index.js';
 export { publish, type PublishOptions, type PublishResult, type PublishedArtifact, type PublishStatus } from './publish/index.js';
+export { importTemplate, type ImportOptions, type ImportReport, type ImportedStep, type ImportAction } from './import/index.js';
+export { testProject, type TestOptions, type TestResult, type StepResult, type StepStatus, type TestEvent } from './localtest/index.js';
+export { doctor, type ToolReport } from './doctor/index.js';

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { execa, type Options } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,12 +10,12 @@ import { findPwsh } from '../src/lint/index.js';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 /**
- * The corpus of real templates: ../shared/corpus when this checkout sits next to it (the source of
- * truth), else the byte-exact snapshot committed under test/corpus/snapshot (a fresh CI machine).
+ * The corpus of real templates: the byte-exact copy committed under test/corpus/snapshot, so every
+ * machine tests the same files (scripts/refresh-corpus.sh copies it anew from ../shared/corpus).
+ * AIBGEN_CORPUS points the corpus tests at another folder of the same layout.
  */
-export const SHARED_CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 export const SNAPSHOT_CORPUS = join(ROOT, 'test', 'corpus', 'snapshot');
-export const CORPUS = process.env.AIBGEN_CORPUS ?? (existsSync(join(SHARED_CORPUS, 'INDEX.md')) ? SHARED_CORPUS : SNAPSHOT_CORPUS);
+export const CORPUS = process.env.AIBGEN_CORPUS ?? SNAPSHOT_CORPUS;
 
 export interface CliResult {
   exitCode: number;

@@ -2,7 +2,7 @@ import { basename, relative, resolve } from 'node:path';
 import { IoError, TooLargeError, UsageError, describeFsError, isNodeError } from '../errors.js';
 import { createAtomicWriteStream, type AtomicWriteStream } from '../util/atomic-write.js';
 import { formatSize } from '../util/size.js';
-import { WorkerEngine } from './deflate-pool.js';
+import { WorkerEngine } from './gzip-workers.js';
 import { OutputSink } from './output-sink.js';
 import { GZIP_MEMBER_INPUT, writeTarGz } from './tar-gz.js';
 import { walkPayload, type BundleEntry, type WalkOptions } from './walk.js';

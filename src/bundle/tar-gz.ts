@@ -1,5 +1,5 @@
 import { contentPadding, tarHeader, TAR_END } from './tar-header.js';
-import type { GzipEngine } from './deflate-pool.js';
+import type { GzipEngine } from './gzip-workers.js';
 import { OrderedPipeline, type OutputSink } from './output-sink.js';
 import { readExactly } from './read-file.js';
 import type { BundleEntry } from './walk.js';
@@ -15,7 +15,7 @@ export const GZIP_MEMBER_INPUT = 8 << 20;
 /**
  * The content of a file this large gets gzip members of its own, so that a big incompressible file
  * (an installer, a zip) is not mixed with text in one member: each member's level is chosen from
- * its own bytes (see deflate-pool.ts). Also part of the format.
+ * its own bytes (see gzip-workers.ts). Also part of the format.
  */
 export const OWN_MEMBER_FILE_SIZE = 128 * 1024;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { unreadable } from './read-file.js';
 import { AibgenError } from '../errors.js';
-import { splitGzipMember, type GzipEngine } from './deflate-pool.js';
+import { splitGzipMember, type GzipEngine } from './gzip-workers.js';
 import type { OutputSink } from './output-sink.js';
 import type { BundleEntry } from './walk.js';
 

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { build, init, type BuildResult } from '../project/index.js';
 import type { Output } from './output.js';
 import { table } from './table.js';
+import type { Os } from '../util/os.js';
 
 export interface BuildCliOptions {
   check?: boolean;
@@ -85,7 +86,7 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
   return 0;
 }
 
-export async function initCommand(dir: string | undefined, options: { os: 'linux' | 'windows' }, io: Output): Promise<number> {
+export async function initCommand(dir: string | undefined, options: { os: Os }, io: Output): Promise<number> {
   const result = await init(dir ?? '.', { os: options.os });
   for (const file of result.files) io.out(`created ${file}\n`);
   io.out(`\nnext: set baseUri, the identity and the distribution target, then run: aibgen build${dir ? ` ${dir}` : ''}\n`);

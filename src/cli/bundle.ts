@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { bundle, formatFromPath, type BundleFormat } from '../bundle/index.js';
 import { checkUnpackTarget, extractSteps } from '../customizers/index.js';
 import type { Output } from './output.js';
+import type { Os } from '../util/os.js';
 
 export interface BundleCliOptions {
   output?: string;
@@ -14,7 +15,7 @@ export interface BundleCliOptions {
   customizer?: boolean;
   uri?: string;
   destination?: string;
-  os?: 'linux' | 'windows';
+  os?: Os;
 }
 
 export async function bundleCommand(dir: string, options: BundleCliOptions, io: Output): Promise<number> {

@@ -2,9 +2,10 @@ import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { deprovisionCustomizer, deprovisionScript, writeDeprovisionScript, type DeprovisionOptions } from '../deprovision/index.js';
 import type { Output } from './output.js';
+import type { Os } from '../util/os.js';
 
 export interface DeprovisionCliOptions {
-  os?: 'linux' | 'windows';
+  os?: Os;
   output?: string;
   keepUser?: boolean;
   cloudInitClean?: boolean;

@@ -1,11 +1,12 @@
 import { importTemplate, type ImportReport } from '../import/index.js';
 import type { Output } from './output.js';
 import { table } from './table.js';
+import type { Os } from '../util/os.js';
 
 export interface ImportCliOptions {
   baseUri: string;
   map?: string[];
-  os?: 'linux' | 'windows';
+  os?: Os;
   resource?: string;
   acceptCurrent?: boolean;
   keepUnreachable?: boolean;

@@ -2,9 +2,10 @@ import { UsageError } from '../errors.js';
 import { LINT_RULES, lintPaths } from '../lint/index.js';
 import { reportFindings, type FindingsFormat } from './findings.js';
 import type { Output } from './output.js';
+import type { Os } from '../util/os.js';
 
 export interface LintCliOptions {
-  os?: 'linux' | 'windows';
+  os?: Os;
   format?: FindingsFormat;
   maxWarnings?: number;
   engineTimeout?: number;

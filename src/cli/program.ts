@@ -20,6 +20,7 @@ import type { PublishCliOptions } from './publish.js';
 import type { LintCliOptions } from './lint.js';
 import type { RenderCliOptions } from './render.js';
 import type { ValidateCliOptions } from './validate.js';
+import { OSES, type Os } from '../util/os.js';
 
 const io: Output = processOutput();
 
@@ -108,7 +109,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--sas-env <VAR>', 'read a SAS token from this environment variable (default AZURE_STORAGE_SAS_TOKEN)')
     .addHelpText(
       'after',
-      '\nCredentials, first that applies: AZURE_STORAGE_CONNECTION_STRING; a SAS (AZURE_STORAGE_SAS_TOKEN or --sas-env); DefaultAzureCredential (needs Storage Blob Data Contributor).\nExit codes: 0 published (or already there); 1 a blob exists with other content (without --overwrite); 2 bad input, no access, or a failed upload.',
+      '\nCredentials, first that applies: AZURE_STORAGE_CONNECTION_STRING; a SAS (AZURE_STORAGE_SAS_TOKEN or --sas-env); Azure sign-in: a service principal or workload identity from AZURE_* variables, a managed identity, or az login (needs Storage Blob Data Contributor).\nExit codes: 0 published (or already there); 1 a blob exists with other content (without --overwrite); 2 bad input, no access, or a failed upload.',
     )
     .action((dir: string, options: PublishCliOptions) => action(async () => (await import('./publish.js')).publishCommand(dir, options, io)));
 
@@ -116,9 +117,9 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .command('init')
     .description('scaffold a project that aibgen build builds as it is')
     .argument('[dir]', 'where to create it', '.')
-    .addOption(new Option('--os <os>', 'the image OS').choices(['linux', 'windows']).makeOptionMandatory())
+    .addOption(new Option('--os <os>', 'the image OS').choices(OSES).makeOptionMandatory())
     .addHelpText('after', '\nExit codes: 0 created; 2 a file already exists (nothing is written).')
-    .action((dir: string, options: { os: 'linux' | 'windows' }) => action(async () => (await import('./build.js')).initCommand(dir, options, io)));
+    .action((dir: string, options: { os: Os }) => action(async () => (await import('./build.js')).initCommand(dir, options, io)));
 
   program
     .command('import')
@@ -127,7 +128,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .argument('[dir]', 'the new project folder (must not exist or be empty; default: named after the template)')
     .requiredOption('--base-uri <uri>', 'where the artifacts will be served from (aibgen.json baseUri)')
     .option('-m, --map <uriPrefix=dir>', 'read URIs under the prefix from the folder instead of downloading them (repeatable; as fill maps)', collect)
-    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(['linux', 'windows']))
+    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(OSES))
     .option('--resource <name>', 'which image template, when the file holds several')
     .option('--accept-current', "take the bytes as served when a step's checksum does not match them (by default an error)")
     .option('--keep-unreachable', 'keep steps whose file cannot be fetched in the template (by default an error)')
@@ -176,7 +177,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .command('validate')
     .description('check image templates offline against the AIB rules of their API version')
     .argument('<template...>', 'JSON templates (bare body or ARM deployment; comments allowed), .bicep or .bicepparam files (through the Bicep compiler)')
-    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(['linux', 'windows']))
+    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(OSES))
     .option('--api-version <version>', 'the API version when the template does not name one')
     .option('--param <name=value>', 'a Bicep param value (JSON, or a plain string; repeatable); wins over defaults and .bicepparam values', parseParam)
     .option('--verbose', 'name the Bicep compiler used, with its path and version (JSON output always does)')
@@ -189,7 +190,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .command('lint')
     .description('check scripts and inline commands before anything is uploaded: shell and PowerShell parsers, ShellCheck, and AIB rules')
     .argument('<path...>', '.sh and .ps1 files, folders (recursive; .gitignore and .aibignore honoured) and templates (their inline commands)')
-    .addOption(new Option('--os <os>', 'how to read a script named without .sh or .ps1').choices(['linux', 'windows']))
+    .addOption(new Option('--os <os>', 'how to read a script named without .sh or .ps1').choices(OSES))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
     .addOption(
@@ -250,7 +251,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   program
     .command('deprovision')
     .description('write a DeprovisioningScript.sh / .ps1 override (waagent / Sysprep) that fails clearly instead of hanging')
-    .addOption(new Option('--os <os>', 'the build VM OS').choices(['linux', 'windows']))
+    .addOption(new Option('--os <os>', 'the build VM OS').choices(OSES))
     .option('-o, --output <path>', 'a folder (the file is named DeprovisioningScript.sh/.ps1) or a file path; - for standard output', '.')
     .option('--keep-user', 'Linux: waagent -deprovision (keep the build user) instead of -deprovision+user')
     .option('--cloud-init-clean', 'Linux: run cloud-init clean --logs --seed where cloud-init exists')
@@ -277,7 +278,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .option('--customizer', 'also print the File + extract customizer entries (needs --uri and --destination)')
     .option('--uri <url>', 'where the archive will be served from')
     .option('--destination <dir>', 'where the archive is unpacked on the build VM')
-    .addOption(new Option('--os <os>', 'build VM OS for --customizer (default: linux for tar.gz, windows for zip)').choices(['linux', 'windows']))
+    .addOption(new Option('--os <os>', 'build VM OS for --customizer (default: linux for tar.gz, windows for zip)').choices(OSES))
     .addHelpText(
       'after',
       '\nExit codes: 0 written; 2 bad input, a refused path, or over --max-size (nothing is written).\nSOURCE_DATE_EPOCH sets the stored mtime (default 1980-01-01).',

@@ -4,9 +4,10 @@ import type { EngineInfo } from '../lint/index.js';
 import { checkApiVersionOption, RULES, validateFile } from '../validate/index.js';
 import { reportFindings, type FindingsFormat } from './findings.js';
 import type { Output } from './output.js';
+import type { Os } from '../util/os.js';
 
 export interface ValidateCliOptions {
-  os?: 'linux' | 'windows';
+  os?: Os;
   apiVersion?: string;
   format?: FindingsFormat;
   maxWarnings?: number;

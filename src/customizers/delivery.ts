@@ -1,6 +1,7 @@
 import { psQuote, shQuoteAlways } from '../util/quote.js';
 import { stagedArchivePath, unpackCommands } from './extract.js';
 import { inlineFileCommands } from './inline-file.js';
+import type { Os } from '../util/os.js';
 
 /** Largest script that travels inside the template (inline delivery). */
 export const INLINE_LIMIT = 64 * 1024;
@@ -9,7 +10,7 @@ export const INLINE_LIMIT = 64 * 1024;
  * Inline delivery of a script: the commands recreate it on the build VM from base64, check its
  * SHA-256, run it and remove it. Nothing needs hosting; the template carries the script.
  */
-export function inlineScriptCommands(os: 'linux' | 'windows', name: string, content: Uint8Array): string[] {
+export function inlineScriptCommands(os: Os, name: string, content: Uint8Array): string[] {
   if (os === 'linux') {
     const path = `/tmp/aibgen-${name}.sh`;
     return [...inlineFileCommands({ os, path, content }), `chmod +x ${shQuoteAlways(path)}`, shQuoteAlways(path), `rm -f ${shQuoteAlways(path)}`];
@@ -25,7 +26,7 @@ export function inlineScriptCommands(os: 'linux' | 'windows', name: string, cont
 }
 
 export interface DownloadOptions {
-  os: 'linux' | 'windows';
+  os: Os;
   uri: string;
   sha256: string;
   archiveName: string;

@@ -3,9 +3,10 @@ import { UsageError } from '../errors.js';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
 import type { BundleFormat } from '../bundle/index.js';
 import type { FileStep, PowerShellStep, ShellStep } from './model.js';
+import type { Os } from '../util/os.js';
 
 /** Where an archive waits on the build VM before it is unpacked: the File customizer can write only under /tmp on Linux, and does not create folders on Windows. */
-export function stagedArchivePath(os: 'linux' | 'windows', archiveName: string): string {
+export function stagedArchivePath(os: Os, archiveName: string): string {
   return os === 'linux' ? `/tmp/${basename(archiveName)}` : `C:\\Windows\\Temp\\${basename(archiveName)}`;
 }
 
@@ -13,7 +14,7 @@ export function stagedArchivePath(os: 'linux' | 'windows', archiveName: string):
  * The commands that unpack a staged archive into `destination` and remove it: the one place they
  * are written, used by the File + extract steps and by download delivery alike.
  */
-export function unpackCommands(os: 'linux' | 'windows', staged: string, destination: string): string[] {
+export function unpackCommands(os: Os, staged: string, destination: string): string[] {
   if (os === 'linux') {
     return [
       `sudo mkdir -p ${shQuoteAlways(destination)}`,
@@ -29,7 +30,7 @@ export function unpackCommands(os: 'linux' | 'windows', staged: string, destinat
 }
 
 /** Checks that an unpack destination is absolute for its OS and the format is one it can unpack. */
-export function checkUnpackTarget(os: 'linux' | 'windows', format: BundleFormat, destination: string): void {
+export function checkUnpackTarget(os: Os, format: BundleFormat, destination: string): void {
   if (os === 'linux') {
     if (format !== 'tar.gz') throw new UsageError('Linux extraction uses tar: bundle with --format tar.gz (or pass --os windows for a zip)');
     if (!destination.startsWith('/')) throw new UsageError(`--destination must be an absolute Linux path, got "${destination}"`);
@@ -47,7 +48,7 @@ export interface ExtractStepsOptions {
   format: BundleFormat;
   /** Folder on the build VM to unpack into. */
   destination: string;
-  os: 'linux' | 'windows';
+  os: Os;
   /** Step name prefix (default: the archive name without extension). */
   name?: string;
 }

@@ -1,8 +1,9 @@
 import { sha256Hex } from '../util/sha256.js';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
+import type { Os } from '../util/os.js';
 
 export interface InlineFileOptions {
-  os: 'linux' | 'windows';
+  os: Os;
   /** Where the file goes on the build VM. */
   path: string;
   content: Uint8Array;

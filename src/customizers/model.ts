@@ -1,3 +1,4 @@
+import type { Os } from '../util/os.js';
 /**
  * The one model of an AIB customizer step (customize[] and validate.inVMValidations[] entries),
  * shared by build, fill, validate, lint and publish. Property names are the service's own.
@@ -70,6 +71,6 @@ export function uriPropertyOf(type: string | undefined): UriProperty | undefined
 export const STEP_PAYLOAD_PROPERTIES = ['scriptUri', 'sourceUri', 'inline'] as const;
 
 /** The OS a script step type runs on. */
-export function scriptTypeFor(os: 'linux' | 'windows'): 'Shell' | 'PowerShell' {
+export function scriptTypeFor(os: Os): 'Shell' | 'PowerShell' {
   return os === 'linux' ? 'Shell' : 'PowerShell';
 }

@@ -4,8 +4,8 @@ import { templatesDir } from '../util/package-paths.js';
 import { UsageError } from '../errors.js';
 import { inlineFileCommands, type FileStep, type PowerShellStep, type ShellStep } from '../customizers/index.js';
 import { sha256Hex } from '../util/sha256.js';
-import { renderText } from '../render/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { Os } from '../util/os.js';
 
 export interface LinuxDeprovisionOptions {
   os: 'linux';
@@ -29,7 +29,7 @@ export interface WindowsDeprovisionOptions {
 export type DeprovisionOptions = LinuxDeprovisionOptions | WindowsDeprovisionOptions;
 
 export interface DeprovisionScript {
-  os: 'linux' | 'windows';
+  os: Os;
   /** DeprovisioningScript.sh or DeprovisioningScript.ps1. */
   fileName: string;
   /** Where AIB runs it on the build VM. */
@@ -41,8 +41,18 @@ export interface DeprovisionScript {
 
 export const VM_PATHS = { linux: '/tmp/DeprovisioningScript.sh', windows: 'c:\\DeprovisioningScript.ps1' } as const;
 
-/** Renders the built-in override for the options. */
-export async function deprovisionScript(options: DeprovisionOptions): Promise<DeprovisionScript> {
+/** What decides the override's bytes: its template and the variables the options give it. */
+export interface DeprovisionRecipe {
+  os: Os;
+  fileName: string;
+  vmPath: string;
+  templatePath: string;
+  template: string;
+  vars: Record<string, unknown>;
+}
+
+/** The template and variables for the options (checked), without rendering: build digests these to reuse an unchanged override. */
+export async function deprovisionRecipe(options: DeprovisionOptions): Promise<DeprovisionRecipe> {
   const fileName = options.os === 'linux' ? 'DeprovisioningScript.sh' : 'DeprovisioningScript.ps1';
   const templatePath = join(templatesDir(), 'deprovision', `${fileName}.hbs`);
   const vars =
@@ -52,11 +62,19 @@ export async function deprovisionScript(options: DeprovisionOptions): Promise<De
   for (const command of vars.pre) {
     if (command.trim() === '') throw new UsageError('--pre needs a command, got an empty string');
   }
-  const result = await renderText(await readFile(templatePath, 'utf8'), templatePath, { vars, outputName: fileName });
+  return { os: options.os, fileName, vmPath: VM_PATHS[options.os], templatePath, template: await readFile(templatePath, 'utf8'), vars };
+}
+
+/** Renders the built-in override for the options. */
+export async function deprovisionScript(options: DeprovisionOptions): Promise<DeprovisionScript> {
+  const recipe = await deprovisionRecipe(options);
+  // Handlebars is loaded only when something is rendered.
+  const { renderText } = await import('../render/index.js');
+  const result = await renderText(recipe.template, recipe.templatePath, { vars: recipe.vars, outputName: recipe.fileName });
   return {
-    os: options.os,
-    fileName,
-    vmPath: VM_PATHS[options.os],
+    os: recipe.os,
+    fileName: recipe.fileName,
+    vmPath: recipe.vmPath,
     bytes: result.bytes,
     mode: result.mode,
     sha256: sha256Hex(result.bytes),

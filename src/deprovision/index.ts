@@ -1,5 +1,6 @@
 export {
   deprovisionScript,
+  deprovisionRecipe,
   deprovisionCustomizer,
   writeDeprovisionScript,
   VM_PATHS,
@@ -7,4 +8,5 @@ export {
   type LinuxDeprovisionOptions,
   type WindowsDeprovisionOptions,
   type DeprovisionScript,
+  type DeprovisionRecipe,
 } from './deprovision.js';

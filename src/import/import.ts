@@ -9,8 +9,9 @@ import { AibgenError, InputError, ProjectError, UsageError, describeFsError } fr
 import { fetchAndHash, parseMapping, resolveUri, type FetchOptions, type UriMapping } from '../fill/index.js';
 import { findImageTemplates, inferOs, parseJsonDocument, readTemplateText, valueNode, type ImageTemplateRef, type JsonDocument } from '../template/index.js';
 import { packageFile, templatesDir } from '../util/package-paths.js';
-import { sweepDeadTempDirs } from '../util/process.js';
+import { sweepDeadTempDirs } from '../util/leftovers.js';
 import { baseNameOf, NameBook, safeFileName, withExtension } from './names.js';
+import type { Os } from '../util/os.js';
 
 /**
  * `aibgen import`: an existing image template becomes an aibgen project. Every fetched step's file
@@ -26,7 +27,7 @@ export interface ImportOptions {
   baseUri: string;
   /** `<uriPrefix>=<dir>`: URIs under the prefix are read from the folder instead of downloaded. */
   maps?: readonly (string | UriMapping)[];
-  os?: 'linux' | 'windows';
+  os?: Os;
   /** Which image template, when the file holds several (its name). */
   resource?: string;
   /** Take the bytes as served when a step's checksum does not match them (else an error). */
@@ -57,7 +58,7 @@ export interface ImportedStep {
 export interface ImportReport {
   dir: string;
   template: string;
-  os: 'linux' | 'windows';
+  os: Os;
   steps: ImportedStep[];
   /** Every file written, relative to the project folder. */
   files: string[];
@@ -95,7 +96,7 @@ function chooseTemplate(doc: JsonDocument, resource: string | undefined): ImageT
 }
 
 /** The presets aibgen deprovision renders, by SHA-256: an override that is exactly one of them becomes a deprovision step. */
-async function presets(os: 'linux' | 'windows'): Promise<Map<string, Json>> {
+async function presets(os: Os): Promise<Map<string, Json>> {
   const out = new Map<string, Json>();
   const variants: Json[] =
     os === 'linux' ? [{}, { keepUser: true }, { cloudInitClean: true }, { keepUser: true, cloudInitClean: true }] : [{}, { modeVm: true }];
@@ -125,7 +126,7 @@ class Importer {
     private readonly staging: string,
     private readonly options: ImportOptions,
     private readonly mappings: readonly UriMapping[],
-    readonly os: 'linux' | 'windows',
+    readonly os: Os,
   ) {}
 
   /** The bytes behind a URI, written under the staging folder; the same URI is fetched once. */

@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { tokenize } from '../bicep/index.js';
+import type { Finding } from '../findings/index.js';
+import { notChecked } from './finding.js';
 import { BicepLocator, bicepSources, CompilerError, type CompilerSession, type Evaluation } from '../bicep/compiler/index.js';
 import { customizerTypeOf } from '../customizers/index.js';
 import { LineIndex } from '../util/text-position.js';
@@ -17,6 +21,36 @@ export interface BicepUnits {
   /** Per given file: what could not be linted, and why. */
   notes: { file: string; note: string }[];
   failures: { file: string; message: string }[];
+  /** AIB216 for a file found in a folder whose inline commands could not be evaluated. */
+  findings: Finding[];
+}
+
+/** Whether a Bicep file writes an `inline:` property anywhere: only then can it hold commands of its own to lint. */
+async function mayHoldInline(path: string): Promise<boolean> {
+  try {
+    const tokens = tokenize(await readFile(path, 'utf8'));
+    return tokens.some((t, i) => {
+      const next = tokens[i + 1];
+      return t.kind === 'ident' && t.value === 'inline' && next?.kind === 'punct' && next.value === ':';
+    });
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * An entry the compiler could not evaluate. Named on the command line, it is an error (exit 2). Found
+ * in a folder, it is often a module that only its caller gives values to: when it holds no inline
+ * commands of its own there is nothing unchecked in it, and a note says why it was not evaluated;
+ * when it does, those commands were not linted, and an AIB216 finding says so.
+ */
+async function notEvaluated(out: BicepUnits, entry: string, explicit: boolean, why: string): Promise<void> {
+  if (explicit) out.failures.push({ file: entry, message: `${entry}: ${why}` });
+  else if (await mayHoldInline(entry))
+    out.findings.push(
+      notChecked({ file: entry, language: 'shell', shell: 'sh', bytes: Buffer.alloc(0), kind: 'file', override: false }, 'the Bicep compiler', why),
+    );
+  else out.notes.push({ file: entry, note: `not evaluated, and it writes no inline commands of its own: ${why}` });
 }
 
 function shown(path: string): string {
@@ -44,7 +78,11 @@ function unitsOf(evaluation: Evaluation, named: ReadonlyMap<string, string>): Li
       steps.forEach((step, index) => {
         const type = customizerTypeOf(typeof step.type === 'string' ? step.type : undefined);
         if ((type !== 'Shell' && type !== 'PowerShell') || !Array.isArray(step.inline)) return;
-        const commands = (step.inline as unknown[]).filter((c): c is string => typeof c === 'string');
+        // A param nobody gave a value is a stand-in marker in the evaluated text; to the shells it would be
+        // redirection (`<`), so it becomes a plain word of the same length (columns stay where they were).
+        const commands = (step.inline as unknown[])
+          .filter((c): c is string => typeof c === 'string')
+          .map((c) => c.replace(/<aibgen:param:[^>]*>/g, (marker) => 'x'.repeat(marker.length)));
         if (commands.length === 0) return;
         const literal = locator.uniqueLiteralOf(step) ?? locator.literalOf(step);
         // Each command's string in the source, when the literal writes the list out; else the step's own place.
@@ -93,8 +131,10 @@ function unitsOf(evaluation: Evaluation, named: ReadonlyMap<string, string>): Li
 }
 
 /** The lint units of the given Bicep files' evaluated deployments (each file a module of another is linted through it). */
-export async function bicepUnits(files: readonly string[], session: CompilerSession): Promise<BicepUnits> {
-  const out: BicepUnits = { units: [], notes: [], failures: [] };
+export async function bicepUnits(given: readonly { path: string; explicit: boolean }[], session: CompilerSession): Promise<BicepUnits> {
+  const out: BicepUnits = { units: [], notes: [], failures: [], findings: [] };
+  const files = given.map((g) => g.path);
+  const explicit = new Set(given.filter((g) => g.explicit).map((g) => resolve(g.path)));
   const used = new Set<string>();
   for (const file of files) for (const source of (await bicepSources(file)).slice(1)) used.add(resolve(source.path));
   for (const entry of files.filter((f) => !used.has(resolve(f)))) {
@@ -103,15 +143,17 @@ export async function bicepUnits(files: readonly string[], session: CompilerSess
       evaluation = await session.evaluate(entry);
     } catch (error) {
       if (!(error instanceof CompilerError)) throw error;
-      out.failures.push({ file: entry, message: `${entry}: could not be linted: ${error.message}` });
+      await notEvaluated(out, entry, explicit.has(resolve(entry)), `could not be linted: ${error.message}`);
       continue;
     }
     if (evaluation.failed) {
       const errors = evaluation.diagnostics.filter((d) => d.level === 'Error').slice(0, 3);
-      out.failures.push({
-        file: entry,
-        message: `${entry}: the Bicep compiler could not evaluate it, so its inline commands were not linted: ${evaluation.failed}${errors.length ? ` (${errors.map((e) => `${shown(e.source)}:${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')})` : ''}`,
-      });
+      await notEvaluated(
+        out,
+        entry,
+        explicit.has(resolve(entry)),
+        `the Bicep compiler could not evaluate it, so its inline commands were not linted: ${evaluation.failed}${errors.length ? ` (${errors.map((e) => `${shown(e.source)}:${e.line}:${e.column} ${e.code} ${e.message}`).join('; ')})` : ''}`,
+      );
       continue;
     }
     for (const note of evaluation.notes) out.notes.push({ file: entry, note });

@@ -2,12 +2,10 @@ import type { FileResult, Finding } from '../findings/index.js';
 import { LineIndex } from '../util/text-position.js';
 import { findPwsh, powershell, Scratch, shellcheck, shellSyntax, type EngineInfo } from './engines/index.js';
 import { notChecked, offsetFinding } from './finding.js';
-import { analyzeShell } from './shell/commands.js';
-import { LINUX_OVERRIDE_PATH, writtenOverride } from './shell/override.js';
-import { shellCommandRules } from './shell/rules.js';
 import { collect } from './sources.js';
 import { textRules } from './text-rules.js';
 import type { LintUnit } from './unit.js';
+import type { Os } from '../util/os.js';
 
 /** Each engine process is stopped after this long (--engine-timeout). */
 export const DEFAULT_ENGINE_TIMEOUT_SECONDS = 60;
@@ -16,7 +14,7 @@ export const DEFAULT_MAX_SCRIPT_SIZE = 512 * 1024;
 
 export interface LintOptions {
   /** How to read a script file named without .sh or .ps1. */
-  os?: 'linux' | 'windows';
+  os?: Os;
   /** Stop each engine process after this many seconds (default 60); the scripts it was checking are reported as not checked. */
   engineTimeoutSeconds?: number;
   /** Refuse to check scripts larger than this many bytes (default 512 KiB); they are reported as not checked. */
@@ -34,6 +32,8 @@ export interface LintReport {
   notes: LintNote[];
   /** The outside programs that ran, with their paths and versions. */
   engines: EngineInfo[];
+  /** The report was taken from the lint cache: no engine ran. */
+  cached?: boolean;
 }
 
 function textOf(unit: LintUnit): string {
@@ -47,6 +47,13 @@ function textOf(unit: LintUnit): string {
 /** The shell rules on each shell unit's syntax tree; overrides a unit writes become units of their own. */
 async function shellTrees(units: readonly LintUnit[], findings: Finding[], notes: LintNote[]): Promise<LintUnit[]> {
   const derived: LintUnit[] = [];
+  if (units.length === 0) return derived;
+  // The bash grammar (WebAssembly) is loaded only when there is shell to parse: not for a build whose lint is cached.
+  const [{ analyzeShell }, { LINUX_OVERRIDE_PATH, writtenOverride }, { shellCommandRules }] = await Promise.all([
+    import('./shell/commands.js'),
+    import('./shell/override.js'),
+    import('./shell/rules.js'),
+  ]);
   for (const unit of units) {
     const text = textOf(unit);
     let analysis;
@@ -78,8 +85,36 @@ async function shellTrees(units: readonly LintUnit[], findings: Finding[], notes
   return derived;
 }
 
+export interface LintUnitsOptions extends LintOptions {
+  /** Where engines' scratch copies go (build: its staging folder). */
+  scratch?: string;
+  /**
+   * Reuse the report of an earlier run on the same bytes (see cache.ts). `context` is a digest of what
+   * places the units' findings beyond their own bytes (the template inline units come from).
+   */
+  cache?: { context: string; env?: NodeJS.ProcessEnv };
+}
+
 /** Lints scripts already in memory (build uses this on what it produces): AIB rules, the shells' parsers, ShellCheck, PowerShell's parser. */
-export async function lintUnits(given: readonly LintUnit[], options: LintOptions & { scratch?: string } = {}): Promise<LintReport> {
+export async function lintUnits(given: readonly LintUnit[], options: LintUnitsOptions = {}): Promise<LintReport> {
+  if (!options.cache) return lintUncached(given, options);
+  const { lintCache, lintCacheKey, cacheable } = await import('./cache.js');
+  const cache = lintCache(options.cache.env);
+  const key = cache.dir
+    ? await lintCacheKey({
+        units: given,
+        context: options.cache.context,
+        options: { timeout: options.engineTimeoutSeconds ?? null, max: options.maxScriptSize ?? null, os: options.os ?? null },
+      })
+    : undefined;
+  const stored = key ? await cache.get(key) : undefined;
+  if (stored) return { ...stored, cached: true };
+  const report = await lintUncached(given, options);
+  if (key && cacheable(report)) await cache.set(key, report);
+  return report;
+}
+
+async function lintUncached(given: readonly LintUnit[], options: LintUnitsOptions): Promise<LintReport> {
   const timeoutMs = (options.engineTimeoutSeconds ?? DEFAULT_ENGINE_TIMEOUT_SECONDS) * 1000;
   const maxSize = options.maxScriptSize ?? DEFAULT_MAX_SCRIPT_SIZE;
   const findings: Finding[] = [];
@@ -132,6 +167,7 @@ export interface LintPathsResult {
 export async function lintPaths(paths: readonly string[], options: LintOptions = {}): Promise<LintPathsResult> {
   const collected = await collect(paths, options.os);
   const engines: EngineInfo[] = [];
+  const bicepFindings: Finding[] = [];
   if (collected.bicep.length > 0) {
     // Bicep's inline commands are what the compiler evaluates: loaded only when there is Bicep.
     const { CompilerSession, COMPILER_HINT } = await import('../bicep/compiler/index.js');
@@ -145,10 +181,8 @@ export async function lintPaths(paths: readonly string[], options: LintOptions =
           else collected.notes.push({ file: path, note: `not linted: ${COMPILER_HINT}` });
         }
       } else {
-        const found = await bicepUnits(
-          collected.bicep.map((b) => b.path),
-          session,
-        );
+        const found = await bicepUnits(collected.bicep, session);
+        bicepFindings.push(...found.findings);
         collected.units.push(...found.units);
         collected.notes.push(...found.notes);
         collected.failures.push(...found.failures);
@@ -173,6 +207,6 @@ export async function lintPaths(paths: readonly string[], options: LintOptions =
   };
   for (const { file, note } of collected.notes) entry(file).notes.push(note);
   for (const note of report.notes) entry(note.file).notes.push(note.message);
-  for (const finding of report.findings) entry(finding.file).findings.push(finding);
+  for (const finding of [...bicepFindings, ...report.findings]) entry(finding.file).findings.push(finding);
   return { results: [...byFile.values()], failures: collected.failures, engines: [...report.engines, ...engines], ignored: collected.ignored };
 }

@@ -6,9 +6,10 @@ import { describeFsError } from '../errors.js';
 import { customizerTypeOf } from '../customizers/index.js';
 import { findCustomizers, findImageTemplates, parseJsonDocument, pointerOf, readTemplateText, valueNode, type JsonDocument } from '../template/index.js';
 import { isOverrideName, shellOf, type LintUnit } from './unit.js';
+import type { Os } from '../util/os.js';
 
 /** A script file as a unit: .sh is shell, .ps1 PowerShell; `--os` decides for a file named without either. */
-export function fileUnit(path: string, shown: string, bytes: Buffer, os?: 'linux' | 'windows'): LintUnit | undefined {
+export function fileUnit(path: string, shown: string, bytes: Buffer, os?: Os): LintUnit | undefined {
   const lower = path.toLowerCase();
   const language = lower.endsWith('.sh')
     ? 'shell'
@@ -90,7 +91,7 @@ const SKIP_DIRS = new Set(['.git', 'node_modules']);
  * Script files (.sh, .ps1), folders (recursive, honouring .gitignore and .aibignore at every level)
  * and templates (.json holding image templates). In folders, other files are passed over silently.
  */
-export async function collect(paths: readonly string[], os: 'linux' | 'windows' | undefined): Promise<Collected> {
+export async function collect(paths: readonly string[], os: Os | undefined): Promise<Collected> {
   const out: Collected = { units: [], failures: [], notes: [], files: [], ignored: 0, bicep: [] };
   const addFile = async (path: string, explicit: boolean): Promise<void> => {
     const lower = path.toLowerCase();

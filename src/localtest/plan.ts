@@ -4,6 +4,7 @@ import { ProjectError, UsageError } from '../errors.js';
 import type { Project } from '../project/index.js';
 import { readArtifactsFile, type ArtifactRecord } from '../project/index.js';
 import { findImageTemplates, inferOs, parseJsonDocument, readTemplateText } from '../template/index.js';
+import type { Os } from '../util/os.js';
 
 /**
  * What `aibgen test` will run: the built template's customize steps, then its inVMValidations, each
@@ -35,7 +36,7 @@ type Json = Record<string, unknown>;
 
 export interface Plan {
   template: string;
-  os: 'linux' | 'windows';
+  os: Os;
   steps: PlannedStep[];
   records: ArtifactRecord[];
   /** The build's time limit (buildTimeoutInMinutes, default 240). */

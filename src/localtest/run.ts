@@ -7,7 +7,7 @@ import { AibgenError, UsageError } from '../errors.js';
 import { fetchAndHash, type FetchOptions } from '../fill/index.js';
 import { loadProject } from '../project/index.js';
 import { abnormalEnd, boundedRun } from '../util/bounded-run.js';
-import { isAlive } from '../util/process.js';
+import { isAlive } from '../util/leftovers.js';
 import { findNspawn, runInContainer } from './engine.js';
 import { planOf, type PlannedStep } from './plan.js';
 

@@ -11,12 +11,12 @@ import { redact, sasTokenOf } from '../util/redact.js';
 import type { Finding } from '../findings/index.js';
 import { checkBuilt } from './checks.js';
 import { compose, type ComposedEntry, type Slot } from './compose.js';
-import { unifiedDiff } from './diff.js';
 import { formatArtifactsFile, readPreviousRecords, type ArtifactRecord } from './artifacts-file.js';
 import { schemaCopyOf } from './schema-copy.js';
 import { produceStep, recordKey, type StepOutput } from './produce.js';
 import { loadProject, type Project, type Step, type StepKind, type StepList } from './project.js';
 import { BuildLock, createStaging, installFile, interruptedBuild, LOCK_FILE, sweepLeftovers } from './workspace.js';
+import type { Os } from '../util/os.js';
 
 export type { ArtifactRecord } from './artifacts-file.js';
 
@@ -55,7 +55,7 @@ export interface Notice {
 
 export interface BuildResult {
   project: Project;
-  os: 'linux' | 'windows';
+  os: Os;
   /** Every step of the result, the template's own included, in order (customize, then inVMValidations). */
   steps: StepSummary[];
   artifacts: ArtifactRecord[];
@@ -311,7 +311,11 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
       for (const [path, text] of files) {
         const onDisk = await readIfExists(path);
         if (!onDisk) stale.push({ path, reason: 'missing', diff: [] });
-        else if (onDisk.toString('utf8') !== text) stale.push({ path, reason: 'out of date', diff: unifiedDiff(display(path), onDisk.toString('utf8'), text) });
+        else if (onDisk.toString('utf8') !== text) {
+          // The diff library is loaded only when there is something to show.
+          const { unifiedDiff } = await import('./diff.js');
+          stale.push({ path, reason: 'out of date', diff: unifiedDiff(display(path), onDisk.toString('utf8'), text) });
+        }
       }
     } else {
       installing = true;

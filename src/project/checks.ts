@@ -7,6 +7,9 @@ import { validateDocument } from '../validate/index.js';
 import type { Composed, ComposedEntry } from './compose.js';
 import type { StepOutput } from './produce.js';
 import type { Project } from './project.js';
+import { parsePointer } from '../util/json-pointer.js';
+import type { Os } from '../util/os.js';
+import { sha256Hex } from '../util/sha256.js';
 
 function isOverrideDestination(destination: string): boolean {
   return destination === '/tmp/DeprovisioningScript.sh' || /^c:[\\/]DeprovisioningScript\.ps1$/i.test(destination);
@@ -33,11 +36,7 @@ function relocate(finding: Finding, lists: Lists, inputDoc: JsonDocument): Findi
       return { ...finding, file: file ?? finding.file, line: Number(line), column: Number(column), message: `${step.where} "${step.name}": ${message}` };
     }
   }
-  const segments = found
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const segments = parsePointer(found);
   const node: Node | undefined = findNodeAtLocation(inputDoc.root, segments);
   if (!node) return { ...finding, file: inputDoc.file };
   const target = node.parent?.type === 'property' ? node.parent : node;
@@ -54,7 +53,7 @@ export interface BuiltChecks {
 
 export async function checkBuilt(input: {
   project: Project;
-  os: 'linux' | 'windows';
+  os: Os;
   inputDoc: JsonDocument;
   template: ImageTemplateRef;
   composed: Composed;
@@ -100,7 +99,8 @@ export async function checkBuilt(input: {
       if (unit) units.push({ ...unit, path: undefined, override: step.kind === 'deprovision' || deliversOverride });
     }
     units.push(...templateUnits(builtDoc));
-    const report = await lintUnits(units, { scratch: input.staging });
+    // Unchanged scripts in an unchanged template give the same report: reuse it rather than start the engines.
+    const report = await lintUnits(units, { scratch: input.staging, cache: { context: sha256Hex(Buffer.from(`${builtDoc.file}\n${builtDoc.text}`)) } });
     notes.push(...report.notes.map((n) => `${n.file}: ${n.message}`));
     for (const finding of report.findings) {
       const located = finding.file === builtDoc.file ? relocate(finding, lists, inputDoc) : finding;

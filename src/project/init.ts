@@ -4,9 +4,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
 import { packageFile, templatesDir } from '../util/package-paths.js';
 import { SCHEMA_COPY } from './schema-copy.js';
+import type { Os } from '../util/os.js';
 
 export interface InitOptions {
-  os: 'linux' | 'windows';
+  os: Os;
 }
 
 export interface InitResult {

@@ -9,16 +9,18 @@ import {
   inlineFileCommands,
   inlineScriptCommands,
   type CustomizerStep,
+  type FileStep,
   type PowerShellStep,
   type ShellStep,
 } from '../customizers/index.js';
-import { deprovisionCustomizer, deprovisionScript } from '../deprovision/index.js';
+import { deprovisionCustomizer, deprovisionRecipe, deprovisionScript, type DeprovisionOptions } from '../deprovision/index.js';
 import { AibgenError, ProjectError, TooLargeError } from '../errors.js';
 import { mergeVariables, renderTemplate, type Variables } from '../render/index.js';
 import { sha256Hex } from '../util/sha256.js';
 import { manifestDigest, payloadManifest, scriptManifest } from './manifest.js';
 import { artifactUri, safeName, type Project, type RunFlags, type Step } from './project.js';
 import type { ArtifactKind, ArtifactRecord } from './artifacts-file.js';
+import type { Os } from '../util/os.js';
 
 export type { ArtifactKind, ArtifactRecord } from './artifacts-file.js';
 
@@ -46,7 +48,7 @@ export interface StepOutput {
 
 export interface ProduceContext {
   project: Project;
-  os: 'linux' | 'windows';
+  os: Os;
   vars: Variables;
   staging: string;
   aibgenVersion: string;
@@ -103,7 +105,7 @@ function runFlags(ctx: ProduceContext, step: Step & { flags: RunFlags }): RunFla
 }
 
 function scriptStep(
-  os: 'linux' | 'windows',
+  os: Os,
   name: string,
   body: { scriptUri: string; sha256Checksum: string } | { inline: string[] },
   flags: RunFlags = {},
@@ -262,16 +264,22 @@ async function produceDeprovision(ctx: ProduceContext, step: Extract<Step, { kin
     throw fail(step, 'modeVm and timeoutMinutes are Windows (Sysprep) options');
   if (ctx.os === 'windows' && (o.keepUser !== undefined || o.cloudInitClean !== undefined))
     throw fail(step, 'keepUser and cloudInitClean are Linux (waagent, cloud-init) options');
-  const script = await deprovisionScript(
+  const options: DeprovisionOptions =
     ctx.os === 'linux'
       ? { os: 'linux', keepUser: o.keepUser, cloudInitClean: o.cloudInitClean, pre: o.pre }
-      : { os: 'windows', modeVm: o.modeVm, timeoutMinutes: o.timeoutMinutes, pre: o.pre },
-  );
-  if (step.delivery === 'inline') return { reused: false, customizers: [{ ...deprovisionCustomizer(script, { inline: true }), name: step.name }] };
-  const inputs = manifestDigest({ aibgen: ctx.aibgenVersion, script: script.sha256 });
+      : { os: 'windows', modeVm: o.modeVm, timeoutMinutes: o.timeoutMinutes, pre: o.pre };
+  if (step.delivery === 'inline') {
+    const script = await deprovisionScript(options);
+    return { reused: false, customizers: [{ ...deprovisionCustomizer(script, { inline: true }), name: step.name }] };
+  }
+  // The inputs are the template and its variables, so an unchanged override is proven by its digest without rendering it.
+  const recipe = await deprovisionRecipe(options);
+  const inputs = manifestDigest({ aibgen: ctx.aibgenVersion, template: sha256Hex(recipe.template), vars: recipe.vars });
   const extension = ctx.os === 'linux' ? '.sh' : '.ps1';
-  const artifact = (await reusable(ctx, step, 'deprovision', inputs, extension)) ?? (await stage(ctx, step, 'deprovision', script.bytes, extension, inputs));
-  return { artifact, reused: artifact.staged === undefined, customizers: [{ ...deprovisionCustomizer(script, { uri: artifact.uri }), name: step.name }] };
+  const reused = await reusable(ctx, step, 'deprovision', inputs, extension);
+  const artifact = reused ?? (await stage(ctx, step, 'deprovision', (await deprovisionScript(options)).bytes, extension, inputs));
+  const customizer: FileStep = { type: 'File', name: step.name, sourceUri: artifact.uri, destination: recipe.vmPath, sha256Checksum: artifact.sha256 };
+  return { artifact, reused: reused !== undefined, customizers: [customizer] };
 }
 
 /** Renders, bundles or copies what one step needs (or reuses what is on disk) and returns its customizers. */

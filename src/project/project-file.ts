@@ -7,6 +7,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadSchemaSet, type SchemaSet } from '../util/ajv.js';
 import { InputError, ParseError, ProjectError, describeFsError } from '../errors.js';
 import { parseJsonDocument, type JsonDocument } from '../template/index.js';
+import { parsePointer } from '../util/json-pointer.js';
+import type { Os } from '../util/os.js';
 
 export const PROJECT_FILE = 'aibgen.json';
 
@@ -27,7 +29,7 @@ export interface RawProject {
   output: string;
   artifacts: string;
   baseUri: string;
-  os?: 'linux' | 'windows';
+  os?: Os;
   vars?: Record<string, unknown>;
   varsFiles?: string[];
   partials?: string;
@@ -96,14 +98,7 @@ function position(doc: JsonDocument, node: Node | undefined): string {
   return `${doc.file}:${line}:${column}`;
 }
 
-function pathSegments(instancePath: string): (string | number)[] {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
+const pathSegments = parsePointer;
 
 function label(segments: readonly (string | number)[]): string {
   let out = '';

@@ -2,6 +2,7 @@ import { basename, dirname, join } from 'node:path';
 import { ProjectError } from '../errors.js';
 import { confineInput, confineOutput, isInside, projectRoots, type ConfinedPath, type ProjectRoots } from './paths.js';
 import { PROJECT_FILE, projectPosition, readProjectFile, type ProjectFile, type RawStep, type StepKindName } from './project-file.js';
+import type { Os } from '../util/os.js';
 
 export { PROJECT_FILE };
 
@@ -76,7 +77,7 @@ export interface Project {
   siblings: { customize: string; artifactsJson: string };
   /** baseUri split so artifact names go into the path, before any query (a SAS token). */
   baseUri: { base: string; query: string };
-  os?: 'linux' | 'windows';
+  os?: Os;
   vars: Record<string, unknown>;
   varsFiles: ConfinedPath[];
   partials?: ConfinedPath;

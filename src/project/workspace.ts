@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rename, rm, rmdir, u
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { IoError, ProjectError, describeFsError, isNodeError } from '../errors.js';
-import { isAlive, sweepDeadTempDirs } from '../util/process.js';
+import { isAlive, sweepDeadTempDirs } from '../util/leftovers.js';
 
 /**
  * The build's footprint on disk, so that a failed or killed build leaves nothing wrong behind.

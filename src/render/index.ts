@@ -2,5 +2,4 @@ export { renderText, renderTemplate, renderToFile, defaultOutputPath, type Rende
 export { loadVariables, mergeVariables, setPath, type Variables, type VariableSources } from './variables.js';
 export { finishScript, scriptKind, type Eol, type ScriptKind } from './hygiene.js';
 export { HELPERS } from './helpers.js';
-export { RenderEngine } from './engine.js';
 export type { MissingVariable } from './strict.js';

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError, UsageError, describeFsError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { RenderEngine } from './engine.js';
 import { finishScript, scriptKind, templateEol, type Eol, type ScriptKind } from './hygiene.js';
 import type { Variables } from './variables.js';
 
@@ -41,6 +40,8 @@ export function defaultOutputPath(templatePath: string): string {
 export async function renderText(text: string, templateName: string, options: RenderOptions = {}): Promise<RenderResult> {
   const outputName = options.outputName ?? (templateName.toLowerCase().endsWith('.hbs') ? templateName.slice(0, -4) : templateName);
   const kind = scriptKind(outputName);
+  // Handlebars is loaded when something is rendered, not when a build only proves its scripts unchanged.
+  const { RenderEngine } = await import('./engine.js');
   const engine = new RenderEngine(templateEol(kind, options.eol));
   if (options.partialsDir) await engine.addPartialsFrom(options.partialsDir);
   for (const [name, partial] of Object.entries(options.partials ?? {})) engine.addPartial(name, partial, `${name}.hbs`);

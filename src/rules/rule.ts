@@ -14,8 +14,8 @@ export interface RuleDefinition {
   why: string;
   fix: string;
   engine: string;
-  /** The API version from which the service rejects what the rule finds; before it the finding is a warning. */
-  errorFrom?: string;
+  /** Milder cases the rule reports at another severity, each with when it applies (validate: before the strict API, advisory). */
+  variants?: Readonly<Record<string, string>>;
 }
 
 export class RuleCatalog<Id extends string = string> {

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseTree, printParseErrorCode, type Node, type ParseError as JsoncParseError } from 'jsonc-parser';
 import { InputError, LimitError, ParseError, describeFsError } from '../errors.js';
 import { LineIndex } from '../util/text-position.js';
+import { escapePointer, joinPointer } from '../util/json-pointer.js';
 
 /**
  * A JSON (with comments and trailing commas, as ARM tooling accepts) document kept with its
@@ -150,13 +151,7 @@ export function pointerOf(node: Node): string {
   return parts.length === 0 ? '' : `/${parts.join('/')}`;
 }
 
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-export function joinPointer(base: string, ...segments: (string | number)[]): string {
-  return base + segments.map((s) => `/${escapePointer(String(s))}`).join('');
-}
+export { escapePointer, joinPointer };
 
 /** The property node (key + value) named `key` of an object node. */
 export function propertyNode(object: Node | undefined, key: string): Node | undefined {

@@ -1,6 +1,7 @@
 import { valueNode } from './json-document.js';
 import { resolveArmString } from './arm-values.js';
 import type { ImageTemplateRef } from './image-templates.js';
+import type { Os } from '../util/os.js';
 
 /** Platform image publishers, lower case, by the OS their images run. */
 export const WINDOWS_PUBLISHERS = [
@@ -33,7 +34,7 @@ export const LINUX_PUBLISHERS = [
  * ARM parameter defaults and variables behind `[parameters('publisher')]`; undefined when the
  * source does not tell.
  */
-export function inferOs(template: ImageTemplateRef): 'linux' | 'windows' | undefined {
+export function inferOs(template: ImageTemplateRef): Os | undefined {
   const source = valueNode(template.properties, 'source');
   const publisher = resolveArmString(valueNode(source, 'publisher'))?.toLowerCase();
   const offer = resolveArmString(valueNode(source, 'offer'))?.toLowerCase() ?? '';

@@ -1,8 +1,9 @@
 import type { Node } from 'jsonc-parser';
 import { pointerOf, type JsonDocument } from '../template/index.js';
-import { rule, type RuleId } from './rules.js';
+import { rule, severityOf, type RuleId, type RuleVariant } from './rules.js';
 import { isStrictApi, type ApiVersion } from './spec.js';
 import type { Finding } from '../findings/index.js';
+import type { Os } from '../util/os.js';
 
 export type { Finding, Severity } from '../findings/index.js';
 
@@ -13,7 +14,7 @@ export class Checker {
   constructor(
     readonly doc: JsonDocument,
     readonly version: ApiVersion,
-    readonly os: 'linux' | 'windows' | undefined,
+    readonly os: Os | undefined,
   ) {}
 
   /** Wrong case and unknown fields are errors where the service rejects them (2024-02-01 on), else warnings. */
@@ -21,10 +22,12 @@ export class Checker {
     return isStrictApi(this.version) ? 'error' : 'warning';
   }
 
-  report(id: RuleId, severity: 'error' | 'warning', node: Node, message: string): void {
+  /** A finding of rule `id`, with the rule's severity (or its milder `variant`'s, which the rule must declare). */
+  report(id: RuleId, node: Node, message: string, variant?: RuleVariant): void {
     const { line, column } = this.doc.lines.position(node.offset);
     // A property node points at its key; anything else at itself. The pointer names the value.
     const target = node.type === 'property' ? (node.children?.[1] ?? node) : node;
+    const severity = severityOf(id, variant, isStrictApi(this.version));
     this.findings.push({ rule: id, ruleName: rule(id).name, severity, message, file: this.doc.file, line, column, pointer: pointerOf(target) });
   }
 }

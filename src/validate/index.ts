@@ -2,4 +2,3 @@ export { validateFile, validateDocument, checkApiVersionOption, type ValidateOpt
 export { RULES, type RuleId, type RuleInfo } from './rules.js';
 export type { Finding, Severity } from './checker.js';
 export { API_VERSIONS, NEWEST, type ApiVersion } from './spec.js';
-export { validateBicepFiles, checkEvaluation, type BicepValidateOptions } from './bicep.js';

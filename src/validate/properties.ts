@@ -19,9 +19,9 @@ export function checkKeys(checker: Checker, object: Node, known: Record<string, 
         checker.strictness === 'error' ? 'the service rejects it' : 'the service ignored unknown fields then, and rejects them from 2024-02-01';
       checker.report(
         'AIB102',
-        checker.strictness,
         keyNode,
         `${where}: "${key}" is not in API ${checker.version} (it arrived in ${since}); ${consequence}: raise apiVersion or remove it`,
+        'before-strict-api',
       );
       continue;
     }
@@ -29,6 +29,6 @@ export function checkKeys(checker: Checker, object: Node, known: Record<string, 
     const hint = suggestion
       ? `; did you mean "${suggestion.name}"?${suggestion.caseOnly ? ' (names are case-sensitive)' : ''}`
       : `; known: ${available.join(', ')}`;
-    checker.report('AIB102', checker.strictness, keyNode, `${where}: unknown property "${key}"${hint}`);
+    checker.report('AIB102', keyNode, `${where}: unknown property "${key}"${hint}`, 'before-strict-api');
   }
 }

@@ -7,8 +7,9 @@ import { findNodeAtLocation, getNodeValue, type Node } from 'jsonc-parser';
 import type { Finding } from '../findings/index.js';
 import { type ImageTemplateRef } from '../template/index.js';
 import { closest, describeType, type Checker } from './checker.js';
-import type { RuleId } from './rules.js';
+import type { RuleId, RuleVariant } from './rules.js';
 import type { ApiVersion } from './spec.js';
+import { escapePointer, parsePointer } from '../util/json-pointer.js';
 
 /**
  * Schema-complete checking: every image template is checked against the official ARM schema of
@@ -31,18 +32,8 @@ function validatorFor(version: ApiVersion): ValidateFunction {
   return loadSchemaSet(`aib-${version}`, () => aibSchemaSet(version)).validate as ValidateFunction;
 }
 
-function segmentsOf(pointer: string): (string | number)[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function escape(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
-}
+const segmentsOf = parsePointer;
+const escape = escapePointer;
 
 /** `properties.customize[3].inline` for a pointer relative to the template. */
 function label(segments: readonly (string | number)[]): string {
@@ -78,7 +69,7 @@ const EXPORTED = new Set([
 
 interface Pending {
   rule: RuleId;
-  severity: 'error' | 'warning';
+  variant?: RuleVariant;
   pointer: string;
   message: string;
 }
@@ -99,17 +90,17 @@ function explain(error: ErrorObject, base: readonly (string | number)[], doc: No
       const hint = suggestion ? `; did you mean "${suggestion.name}"?` : known.length ? ` (known here: ${known.join(', ')})` : '';
       return {
         rule: 'AIB102',
-        severity: checker.strictness,
+        variant: 'before-strict-api',
         pointer: `${pointer}/${escape(key)}`,
         message: `${where}: unknown property "${key}"${hint}${checker.strictness === 'error' ? ' (rejected from API 2024-02-01)' : ''}`,
       };
     }
     case 'required':
-      return { rule: 'AIB181', severity: 'error', pointer, message: `${where}: "${String(params.missingProperty)}" is required` };
+      return { rule: 'AIB181', pointer, message: `${where}: "${String(params.missingProperty)}" is required` };
     case 'type': {
       const got = node ? describeType(node) : 'something else';
       const what = at.at(-1) === 'source' ? 'an object with a "type"' : expected(params.type);
-      return { rule: 'AIB180', severity: 'error', pointer, message: `${where} must be ${what}; got ${got}` };
+      return { rule: 'AIB180', pointer, message: `${where} must be ${what}; got ${got}` };
     }
     case 'enum':
     case 'const': {
@@ -118,7 +109,7 @@ function explain(error: ErrorObject, base: readonly (string | number)[], doc: No
       const caseOnly = value !== undefined && allowed.some((a) => a.toLowerCase() === value.toLowerCase());
       return {
         rule: 'AIB175',
-        severity: caseOnly ? checker.strictness : 'error',
+        ...(caseOnly ? { variant: 'before-strict-api' as const } : {}),
         pointer,
         message: `${where} must be ${allowed.length === 1 ? `"${allowed[0]}"` : `one of ${allowed.map((a) => `"${a}"`).join(', ')}`}; got ${node ? describeType(node) : 'another value'}${caseOnly ? ' (values are case-sensitive from API 2024-02-01)' : ''}`,
       };
@@ -127,7 +118,6 @@ function explain(error: ErrorObject, base: readonly (string | number)[], doc: No
       const rule: RuleId = at.at(-1) === 'name' && at.length === 1 ? 'AIB173' : at.at(-1) === 'runOutputName' ? 'AIB171' : 'AIB180';
       return {
         rule,
-        severity: 'error',
         pointer,
         message: `${where} does not have the form the service accepts (${String(params.pattern)}); got ${node ? describeType(node) : 'another value'}`,
       };
@@ -138,18 +128,17 @@ function explain(error: ErrorObject, base: readonly (string | number)[], doc: No
     case 'exclusiveMaximum':
       return {
         rule: at.at(-1) === 'buildTimeoutInMinutes' ? 'AIB150' : 'AIB180',
-        severity: 'error',
         pointer,
         message: `${where} ${error.message ?? ''}; got ${node ? describeType(node) : 'another value'}`,
       };
     default:
-      return { rule: 'AIB180', severity: 'error', pointer, message: `${where} ${error.message ?? 'does not match the schema'}` };
+      return { rule: 'AIB180', pointer, message: `${where} ${error.message ?? 'does not match the schema'}` };
   }
 }
 
 /**
  * What a deployment template may put on any resource and ARM consumes itself, never sending it to
- * the resource provider: judged by ARM's rules (late-rules checkDeploymentProperties), not the
+ * the resource provider: judged by ARM's rules (resource-rules checkDeploymentProperties), not the
  * resource type's schema.
  */
 export const DEPLOYMENT_PROPERTIES = ['dependsOn', 'condition', 'copy', 'comments', 'scope'] as const;
@@ -168,7 +157,7 @@ function withoutDeploymentProperties(value: Record<string, unknown>): Record<str
 function valueOf(template: ImageTemplateRef, version: ApiVersion): Record<string, unknown> {
   const value = withoutDeploymentProperties(getNodeValue(template.node) as Record<string, unknown>);
   const body: Record<string, unknown> = { ...value, apiVersion: version, type: 'Microsoft.VirtualMachineImages/imageTemplates' };
-  // Child resources (triggers) name their own API version: checked against the known ones (late-rules), not the parent's.
+  // Child resources (triggers) name their own API version: checked against the known ones (resource-rules), not the parent's.
   if (Array.isArray(body.resources))
     body.resources = (body.resources as unknown[]).map((child) =>
       child && typeof child === 'object' && !Array.isArray(child)
@@ -204,6 +193,6 @@ export function checkSchema(checker: Checker, template: ImageTemplateRef, alread
       findNodeAtLocation(checker.doc.root, segmentsOf(pending.pointer)) ??
       findNodeAtLocation(checker.doc.root, segmentsOf(pending.pointer).slice(0, -1)) ??
       template.node;
-    checker.report(pending.rule, pending.severity, node.parent?.type === 'property' ? node.parent : node, pending.message);
+    checker.report(pending.rule, node.parent?.type === 'property' ? node.parent : node, pending.message, pending.variant);
   }
 }

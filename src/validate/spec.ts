@@ -1,3 +1,4 @@
+import type { Os } from '../util/os.js';
 /**
  * What each AIB API version accepts, from ../shared/reference/aib-template-spec.md and the ARM
  * schemas it cites (used as data; see the spec §2 on why the schemas cannot be fed to a strict
@@ -64,7 +65,7 @@ export const CUSTOMIZER_TYPES: Since = {
 /** In-VM validator types per version. */
 export const VALIDATOR_TYPES: Since = { Shell: '2022-02-14', PowerShell: '2022-02-14', File: '2022-07-01' };
 
-export const STEP_OS: Record<string, 'linux' | 'windows' | 'any'> = {
+export const STEP_OS: Record<string, Os | 'any'> = {
   Shell: 'linux',
   PowerShell: 'windows',
   WindowsRestart: 'windows',

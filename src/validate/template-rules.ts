@@ -21,7 +21,7 @@ function knownType(
   holder: Node,
 ): string | undefined {
   if (!node) {
-    checker.report('AIB152', 'error', holder, `${where}: no "type"`);
+    checker.report('AIB152', holder, `${where}: no "type"`);
     return undefined;
   }
   if (isDynamic(node)) return undefined;
@@ -32,15 +32,14 @@ function knownType(
   if (suggestion?.caseOnly) {
     checker.report(
       where.startsWith('distribute') ? 'AIB170' : 'AIB152',
-      checker.strictness,
       node,
       `${where}: type "${value}": did you mean "${suggestion.name}"? (case-sensitive from API 2024-02-01)`,
+      'before-strict-api',
     );
     return suggestion.name;
   }
   checker.report(
     where.startsWith('distribute') ? 'AIB170' : 'AIB152',
-    'error',
     node,
     `${where}: unknown type ${node.type === 'string' ? `"${value}"` : describeType(node)}${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (known: ${available.join(', ')})`,
   );
@@ -49,7 +48,7 @@ function knownType(
 
 function requireProps(checker: Checker, object: Node, names: readonly string[], id: 'AIB152' | 'AIB170', where: string): void {
   for (const name of names) {
-    if (!propertyNode(object, name)) checker.report(id, 'error', object, `${where}: "${name}" is required`);
+    if (!propertyNode(object, name)) checker.report(id, object, `${where}: "${name}" is required`);
   }
 }
 
@@ -57,7 +56,7 @@ export function checkSource(checker: Checker, props: Node): void {
   const source = valueNode(props, 'source');
   if (!source && copyLoopNames(props).has('source')) return;
   if (!source) {
-    checker.report('AIB152', 'error', props, 'properties: "source" is required (the image to start from)');
+    checker.report('AIB152', props, 'properties: "source" is required (the image to start from)');
     return;
   }
   if (isDynamic(source) || source.type !== 'object') return;
@@ -67,7 +66,6 @@ export function checkSource(checker: Checker, props: Node): void {
   if (spec.until && atLeast(checker.version, spec.until)) {
     checker.report(
       'AIB152',
-      'error',
       valueNode(source, 'type') as Node,
       `source: the ${type} source was removed in API ${spec.until}; use a PlatformImage, ManagedImage or SharedImageVersion source`,
     );
@@ -76,7 +74,7 @@ export function checkSource(checker: Checker, props: Node): void {
   requireProps(checker, source, spec.required, 'AIB152', `source (${type})`);
   checkKeys(checker, source, spec.properties, `source (${type})`, new Set(['exactVersion']));
   const exact = propertyNode(source, 'exactVersion');
-  if (exact) checker.report('AIB153', 'warning', exact, 'source: exactVersion is set by the service (read-only); remove it');
+  if (exact) checker.report('AIB153', exact, 'source: exactVersion is set by the service (read-only); remove it');
   const plan = valueNode(source, 'planInfo');
   if (plan?.type === 'object') requireProps(checker, plan, ['planName', 'planProduct', 'planPublisher'], 'AIB152', 'source.planInfo');
 }
@@ -86,18 +84,13 @@ export function checkTimeoutAndProfile(checker: Checker, props: Node): void {
   if (timeout && !isDynamic(timeout)) {
     const value = timeout.value as unknown;
     if (timeout.type !== 'number' || !Number.isInteger(value) || (value as number) < 0 || (value as number) > 960) {
-      checker.report(
-        'AIB150',
-        'error',
-        timeout,
-        `buildTimeoutInMinutes must be an integer from 0 to 960 (0 means the default, 240), not ${describeType(timeout)}`,
-      );
+      checker.report('AIB150', timeout, `buildTimeoutInMinutes must be an integer from 0 to 960 (0 means the default, 240), not ${describeType(timeout)}`);
     } else if ((value as number) >= 1 && (value as number) <= 5) {
       checker.report(
         'AIB150',
-        'warning',
         timeout,
         `buildTimeoutInMinutes ${String(value)} is too short to succeed (1-5 fail early with a token-lifetime error); use 0 for the default, or 6 or more (60+ for Windows)`,
+        'advisory',
       );
     }
   }
@@ -106,10 +99,10 @@ export function checkTimeoutAndProfile(checker: Checker, props: Node): void {
   checkKeys(checker, profile, VM_PROFILE_PROPERTIES, 'vmProfile');
   const size = valueNode(profile, 'vmSize');
   if (size && !isDynamic(size) && size.type !== 'string')
-    checker.report('AIB151', 'error', size, `vmProfile.vmSize must be a string such as "Standard_D2s_v3", not ${describeType(size)}`);
+    checker.report('AIB151', size, `vmProfile.vmSize must be a string such as "Standard_D2s_v3", not ${describeType(size)}`);
   const disk = valueNode(profile, 'osDiskSizeGB');
   if (disk && !isDynamic(disk) && (disk.type !== 'number' || !Number.isInteger(disk.value) || (disk.value as number) < 0)) {
-    checker.report('AIB151', 'error', disk, `vmProfile.osDiskSizeGB must be a non-negative integer (0 keeps the source size), not ${describeType(disk)}`);
+    checker.report('AIB151', disk, `vmProfile.osDiskSizeGB must be a non-negative integer (0 keeps the source size), not ${describeType(disk)}`);
   }
 }
 
@@ -119,7 +112,6 @@ export function checkIdentity(checker: Checker, template: ImageTemplateRef): voi
     if (atLeast(checker.version, '2020-02-14')) {
       checker.report(
         'AIB160',
-        'error',
         template.node,
         `an "identity" with one user-assigned identity is required from API 2020-02-14 (checked against ${checker.version})`,
       );
@@ -132,22 +124,21 @@ export function checkIdentity(checker: Checker, template: ImageTemplateRef): voi
     const suggestion = type.type === 'string' ? closest(type.value as string, ['UserAssigned', 'None']) : undefined;
     checker.report(
       'AIB160',
-      suggestion?.caseOnly ? checker.strictness : 'error',
       type,
       `identity.type must be "UserAssigned"${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (AIB supports one user-assigned identity, no system-assigned one)`,
+      suggestion?.caseOnly ? 'before-strict-api' : undefined,
     );
   }
   const ids = valueNode(identity, 'userAssignedIdentities');
   if (!ids && stringValue(identity, 'type') === 'UserAssigned') {
     checker.report(
       'AIB160',
-      'error',
       identity,
       'identity.type is "UserAssigned" but identity.userAssignedIdentities is missing: name the one identity, as { "<its resource ID>": {} }',
     );
   }
   if (ids && !isDynamic(ids) && ids.type === 'object' && (ids.children?.length ?? 0) !== 1 && stringValue(identity, 'type') !== 'None') {
-    checker.report('AIB160', 'error', ids, `identity.userAssignedIdentities must hold exactly one identity, not ${ids.children?.length ?? 0}`);
+    checker.report('AIB160', ids, `identity.userAssignedIdentities must hold exactly one identity, not ${ids.children?.length ?? 0}`);
   }
 }
 
@@ -161,39 +152,37 @@ export function checkDistribute(checker: Checker, props: Node): void {
   const distribute = valueNode(props, 'distribute');
   if (!distribute && copyLoopNames(props).has('distribute')) return;
   if (!distribute) {
-    checker.report('AIB170', 'error', props, 'properties: "distribute" is required: at least one ManagedImage, SharedImage or VHD target');
+    checker.report('AIB170', props, 'properties: "distribute" is required: at least one ManagedImage, SharedImage or VHD target');
     return;
   }
   if (isDynamic(distribute)) return;
   if (distribute.type !== 'array') {
-    checker.report('AIB174', 'error', distribute, `distribute must be an array of targets, not ${describeType(distribute)}`);
+    checker.report('AIB174', distribute, `distribute must be an array of targets, not ${describeType(distribute)}`);
     return;
   }
   if ((distribute.children ?? []).length === 0)
-    checker.report('AIB170', 'error', distribute, 'distribute is empty: add at least one ManagedImage, SharedImage or VHD target');
+    checker.report('AIB170', distribute, 'distribute is empty: add at least one ManagedImage, SharedImage or VHD target');
   const seen = new Map<string, Node>();
   (distribute.children ?? []).forEach((target, index) => {
     const where = `distribute[${index}]`;
     if (target.type !== 'object') {
-      checker.report('AIB174', 'error', target, `${where}: each target must be an object, not ${describeType(target)}`);
+      checker.report('AIB174', target, `${where}: each target must be an object, not ${describeType(target)}`);
       return;
     }
     const type = knownType(checker, valueNode(target, 'type'), DISTRIBUTE_TYPES, where, target);
     const runOutput = valueNode(target, 'runOutputName');
-    if (!runOutput) checker.report('AIB171', 'error', target, `${where}: "runOutputName" is required (it names the run output resource)`);
+    if (!runOutput) checker.report('AIB171', target, `${where}: "runOutputName" is required (it names the run output resource)`);
     else if (!isDynamic(runOutput)) {
       const value = runOutput.type === 'string' ? (runOutput.value as string) : '';
       if (!nameRegex(checker.version).test(value)) {
         checker.report(
           'AIB171',
-          'error',
           runOutput,
           `${where}: runOutputName ${runOutput.type === 'string' ? `"${value}"` : describeType(runOutput)} must match ${nameRegex(checker.version).source}`,
         );
       } else if (seen.has(value)) {
         checker.report(
           'AIB171',
-          'error',
           runOutput,
           `${where}: runOutputName "${value}" is used by another target (line ${checker.doc.lines.position((seen.get(value) as Node).offset).line}); each needs its own`,
         );
@@ -206,7 +195,6 @@ export function checkDistribute(checker: Checker, props: Node): void {
     if (propertyNode(target, 'replicationRegions') && propertyNode(target, 'targetRegions')) {
       checker.report(
         'AIB172',
-        'error',
         propertyNode(target, 'targetRegions') as Node,
         `${where}: replicationRegions and targetRegions cannot both be set; keep targetRegions (replicationRegions is deprecated from 2022-07-01)`,
       );
@@ -218,22 +206,16 @@ export function checkProperties(checker: Checker, props: Node): void {
   checkKeys(checker, props, TEMPLATE_PROPERTIES, 'properties', new Set([...READ_ONLY_PROPERTIES, 'copy']));
   for (const prop of properties(props)) {
     if (READ_ONLY_PROPERTIES.has(keyOf(prop))) {
-      checker.report(
-        'AIB153',
-        'warning',
-        prop.children?.[0] as Node,
-        `properties.${keyOf(prop)} is set by the service (read-only, from an export or GET); remove it`,
-      );
+      checker.report('AIB153', prop.children?.[0] as Node, `properties.${keyOf(prop)} is set by the service (read-only, from an export or GET); remove it`);
     }
   }
   for (const key of ['customize'] as const) {
     const list = valueNode(props, key);
-    if (list && !isDynamic(list) && list.type !== 'array')
-      checker.report('AIB174', 'error', list, `${key} must be an array of steps, not ${describeType(list)}`);
+    if (list && !isDynamic(list) && list.type !== 'array') checker.report('AIB174', list, `${key} must be an array of steps, not ${describeType(list)}`);
   }
   const validations = valueNode(valueNode(props, 'validate'), 'inVMValidations');
   if (validations && !isDynamic(validations) && validations.type !== 'array') {
-    checker.report('AIB174', 'error', validations, `validate.inVMValidations must be an array of validators, not ${describeType(validations)}`);
+    checker.report('AIB174', validations, `validate.inVMValidations must be an array of validators, not ${describeType(validations)}`);
   }
 }
 
@@ -241,7 +223,7 @@ export function checkTemplateName(checker: Checker, template: ImageTemplateRef):
   const name = valueNode(template.node, 'name');
   if (!name || isDynamic(name) || name.type !== 'string') return;
   if (!nameRegex(checker.version).test(name.value as string)) {
-    checker.report('AIB173', 'error', name, `the template name "${String(name.value)}" must match ${nameRegex(checker.version).source}`);
+    checker.report('AIB173', name, `the template name "${String(name.value)}" must match ${nameRegex(checker.version).source}`);
   }
 }
 
@@ -251,12 +233,11 @@ function checkEnum(checker: Checker, node: Node | undefined, allowed: readonly s
   const value = node.type === 'string' ? (node.value as string) : undefined;
   if (value !== undefined && allowed.includes(value)) return;
   const suggestion = value === undefined ? undefined : closest(value, allowed);
-  const severity = suggestion?.caseOnly ? checker.strictness : 'error';
   checker.report(
     'AIB175',
-    severity,
     node,
     `${where} is ${value === undefined ? describeType(node) : `"${value}"`}; allowed: ${allowed.map((a) => `"${a}"`).join(', ')}${suggestion ? ` (did you mean "${suggestion.name}"?)` : ''}`,
+    suggestion?.caseOnly ? 'before-strict-api' : undefined,
   );
 }
 
@@ -272,12 +253,11 @@ export function checkSettings(checker: Checker, props: Node): void {
   if (vnet?.type === 'object') {
     const aci = propertyNode(vnet, 'containerInstanceSubnetId');
     if (aci && !propertyNode(vnet, 'subnetId')) {
-      checker.report('AIB176', 'error', aci, 'vmProfile.vnetConfig.containerInstanceSubnetId needs subnetId (the build subnet in the same virtual network)');
+      checker.report('AIB176', aci, 'vmProfile.vnetConfig.containerInstanceSubnetId needs subnetId (the build subnet in the same virtual network)');
     }
     if (aci && propertyNode(vnet, 'proxyVmSize')) {
       checker.report(
         'AIB176',
-        'error',
         propertyNode(vnet, 'proxyVmSize') as Node,
         'vmProfile.vnetConfig.proxyVmSize cannot be set with containerInstanceSubnetId (isolated builds use no proxy VM)',
       );
@@ -296,13 +276,13 @@ export function checkSettings(checker: Checker, props: Node): void {
     (regions.children ?? []).forEach((region, r) => {
       const at = `${where}.targetRegions[${r}]`;
       if (region.type !== 'object') {
-        checker.report('AIB177', 'error', region, `${at} must be an object such as { "name": "westeurope", "replicaCount": 1 }`);
+        checker.report('AIB177', region, `${at} must be an object such as { "name": "westeurope", "replicaCount": 1 }`);
         return;
       }
-      if (!propertyNode(region, 'name')) checker.report('AIB177', 'error', region, `${at}: "name" (the region) is required`);
+      if (!propertyNode(region, 'name')) checker.report('AIB177', region, `${at}: "name" (the region) is required`);
       const count = valueNode(region, 'replicaCount');
       if (count && !isDynamic(count) && (count.type !== 'number' || !Number.isInteger(count.value) || (count.value as number) < 1)) {
-        checker.report('AIB177', 'error', count, `${at}.replicaCount must be an integer of 1 or more, not ${describeType(count)}`);
+        checker.report('AIB177', count, `${at}.replicaCount must be an integer of 1 or more, not ${describeType(count)}`);
       }
       checkEnum(checker, valueNode(region, 'storageAccountType'), accountTypes, `${at}.storageAccountType`);
     });

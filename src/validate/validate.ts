@@ -13,16 +13,18 @@ import {
 } from '../template/index.js';
 import { Checker, describeType, isDynamic, type Finding } from './checker.js';
 import { checkSchema } from './schema-check.js';
-import { checkDeploymentProperties, checkEnvelope, checkPlaceholders, checkResourceIds, checkWindowsUpdates } from './late-rules.js';
+import { checkDeploymentProperties, checkEnvelope, checkPlaceholders, checkResourceIds } from './resource-rules.js';
+import { checkWindowsUpdates } from './windows-update-rules.js';
 import type { FileResult } from '../findings/index.js';
 import { redact, sasTokenOf } from '../util/redact.js';
 import { API_VERSIONS, NEWEST, isApiVersion, type ApiVersion } from './spec.js';
-import { checkDeprovisionOverride, checkSteps } from './steps.js';
+import { checkDeprovisionOverride, checkSteps } from './step-rules.js';
 import { checkDistribute, checkIdentity, checkProperties, checkSettings, checkSource, checkTemplateName, checkTimeoutAndProfile } from './template-rules.js';
+import type { Os } from '../util/os.js';
 
 export interface ValidateOptions {
   /** The build VM's OS, when the source does not tell. */
-  os?: 'linux' | 'windows';
+  os?: Os;
   /** The API version when the template does not name one literally. */
   apiVersion?: string;
   /** The time SAS expiries are judged against (default: now). */
@@ -43,14 +45,12 @@ function checkSasTokens(doc: JsonDocument, findings: Finding[], now: Date): void
       if (!Number.isNaN(expiry) && expiry < now.getTime()) {
         checker.report(
           'AIB135',
-          'error',
           node,
           `${shown}: the SAS token expired at ${sas.expiry}; downloads with it fail (AuthenticationFailed). Issue a new one, or better, give the template's identity Storage Blob Data Reader and drop the token`,
         );
       } else {
         checker.report(
           'AIB134',
-          'warning',
           node,
           `${shown}: carries a SAS token${sas.expiry ? ` valid until ${sas.expiry}` : ' with no expiry'}; anyone who can read this template can use it. Prefer the template's managed identity with Storage Blob Data Reader on the container`,
         );
@@ -117,7 +117,7 @@ export function validateDocument(doc: JsonDocument, options: ValidateOptions = {
     const checker = new Checker(doc, version, os);
     const props = template.properties;
     if (props && !isDynamic(props) && props.type !== 'object') {
-      checker.report('AIB180', 'error', props, `properties must be an object holding source, customize and distribute; got ${describeType(props)}`);
+      checker.report('AIB180', props, `properties must be an object holding source, customize and distribute; got ${describeType(props)}`);
       findings.push(...checker.findings);
       continue;
     }

@@ -308,7 +308,16 @@ describe('aibgen init', () => {
     const root = join(dir, `init-${os}`);
     const created = await aibgen(['init', root, '--os', os]);
     expect(created.exitCode).toBe(0);
-    expect((await readdir(root)).sort()).toEqual(['.gitattributes', '.gitignore', 'aibgen.json', 'payload', 'scripts', 'template.json', 'vars.json']);
+    expect((await readdir(root)).sort()).toEqual([
+      '.gitattributes',
+      '.gitignore',
+      'aibgen.json',
+      'aibgen.schema.json',
+      'payload',
+      'scripts',
+      'template.json',
+      'vars.json',
+    ]);
     const built = await aibgen(['build', root]);
     expect(built.stderr).toBe('');
     expect(built.exitCode).toBe(0);
@@ -320,6 +329,6 @@ describe('aibgen init', () => {
     }
     const again = await aibgen(['init', root, '--os', os]);
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toContain('7 problem(s); nothing was written');
+    expect(again.stderr).toContain('8 problem(s); nothing was written');
   });
 });

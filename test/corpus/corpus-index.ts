@@ -1,5 +1,5 @@
 /**
- * Reads ../shared/corpus/INDEX.md: the sha256Checksum verification table, the fill-in
+ * Reads the corpus INDEX.md (test/corpus/snapshot): the sha256Checksum verification table, the fill-in
  * candidates, and the URLs that are not in the corpus. Lays corpus scripts out the way their
  * raw.githubusercontent.com URLs name them, so `--map https://raw.githubusercontent.com/=<dir>`
  * resolves each URL to the corpus copy.

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSums } from '../../src/checksum/index.js';
 import { sha256Hex } from '../../src/util/sha256.js';
-import { ROOT, SHARED_CORPUS, SNAPSHOT_CORPUS } from '../helpers.js';
+import { ROOT, SNAPSHOT_CORPUS } from '../helpers.js';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -25,11 +24,5 @@ describe('corpus snapshot', () => {
     const expected = await manifest();
     expect(await listFiles(SNAPSHOT_CORPUS)).toEqual([...expected.keys()].sort());
     for (const [file, sha] of expected) expect(sha256Hex(await readFile(join(SNAPSHOT_CORPUS, file))), file).toBe(sha);
-  });
-
-  it.runIf(existsSync(join(SHARED_CORPUS, 'INDEX.md')))('and ../shared/corpus, when it is there, is the same (refresh both with cp -r and sha256sum if this fails)', async () => {
-    const expected = await manifest();
-    expect(await listFiles(SHARED_CORPUS)).toEqual([...expected.keys()].sort());
-    for (const [file, sha] of expected) expect(sha256Hex(await readFile(join(SHARED_CORPUS, file))), file).toBe(sha);
   });
 });

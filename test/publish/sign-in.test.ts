@@ -135,7 +135,12 @@ await new BlobServiceClient('${endpoint}', new StorageSharedKeyCredential('${ACC
 }, 90_000);
 
 afterAll(async () => {
-  azurite?.kill('SIGTERM');
+  // Wait for Azurite to exit: it writes to its data folder until then, and the folder is removed next.
+  if (azurite && azurite.exitCode === null && azurite.signalCode === null)
+    await new Promise<void>((resolve) => {
+      azurite.once('exit', () => resolve());
+      azurite.kill('SIGTERM');
+    });
   await new Promise((resolve) => identity?.close(resolve));
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tarHeader } from '../../src/bundle/tar-header.js';
 import { readExactly, unreadable } from '../../src/bundle/read-file.js';
 import { AibgenError } from '../../src/errors.js';
-import { CLI, ROOT, aibgen, isRoot, run, tempDir } from '../helpers.js';
+import { CLI, ROOT, aibgen, hasTool, isRoot, run, tempDir } from '../helpers.js';
 import { expectRefusal, makeProject, snapshot } from './helpers.js';
 
 describe('bounded work on hostile input (safety 8)', () => {
@@ -16,12 +16,20 @@ describe('bounded work on hostile input (safety 8)', () => {
     for (let i = 1; i <= 60; i++) lines.push(`var v${i} = '\${v${i - 1}}\${v${i - 1}}'`);
     lines.push("var steps = [ { type: 'Shell', name: 'a', scriptUri: v60 } ]");
     await writeFile(join(base, 'main.bicep'), `${lines.join('\n')}\n`);
-    const result = await aibgen(['fill', join(base, 'main.bicep'), '--check', '--json'], { timeout: 30_000 });
+    // aibgen's own evaluator (no compiler): capped at 8,192 characters.
+    const result = await aibgen(['fill', join(base, 'main.bicep'), '--check', '--json'], { timeout: 30_000, env: { AIBGEN_BICEP: '/nonexistent/bicep' } });
     // Its one site is skipped, so nothing was checked: exit 2, not a pass.
     expect(result.exitCode).toBe(2);
     const site = (JSON.parse(result.stdout) as { files: { customizers: { status: string; reason: string }[] }[] }).files[0]!.customizers[0]!;
     expect(site.status).toBe('skipped');
     expect(site.reason).toContain('grows past 8192 characters');
+    if (!hasTool('bicep')) return;
+    // The compiler refuses it too (ARM's own limit), and that is a skip with its words, not a crash or a guess.
+    const compiled = await aibgen(['fill', join(base, 'main.bicep'), '--check', '--json'], { timeout: 60_000 });
+    expect(compiled.exitCode).toBe(2);
+    const compiledSite = (JSON.parse(compiled.stdout) as { files: { customizers: { status: string; reason: string }[] }[] }).files[0]!.customizers[0]!;
+    expect(compiledSite.status).toBe('skipped');
+    expect(compiledSite.reason).toContain('maximum length');
   });
 
   it('JSON nested deeper than 256 is a clear error with its position, for every command that reads templates', async () => {

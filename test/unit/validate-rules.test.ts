@@ -526,8 +526,8 @@ describe('validate rules: a template that breaks each rule, and one that keeps i
     expect(findings(linux())).toEqual([]);
     expect(findings(windows())).toEqual([]);
   });
-  it('covers every rule', () => {
-    expect(pairs.map(([id]) => id).sort()).toEqual([...RULES.keys()].sort());
+  it('covers every rule a template can break (AIB190, the compiler failing, is in test/bicep/validate.test.ts)', () => {
+    expect(pairs.map(([id]) => id).sort()).toEqual([...RULES.keys()].filter((id) => id !== 'AIB190').sort());
   });
   for (const [id, bad, good] of pairs) {
     it(`${id} ${RULES.get(id)?.name}`, () => {

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { literalOf } from '../lexer.js';
 import type { Evaluation } from './evaluate.js';
 import type { BicepSource } from './files.js';
@@ -11,12 +9,8 @@ import type { BicepSource } from './files.js';
  * The compiler's evaluations, cached by content: the key hashes the compiler's identity, the params
  * and every byte the evaluation can read (the Bicep files of the deployment and the files they load
  * with loadTextContent and friends), so an unchanged `build --check` or a second validate does not
- * start the compiler. A cache entry that cannot be read or is not of the expected shape is ignored.
+ * start the compiler (a ContentCache of kind "bicep").
  */
-
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'aibgen', 'bicep');
-}
 
 /** Files a Bicep file loads at compile time (loadTextContent('x'), loadJsonContent, loadFileAsBase64, loadYamlContent ...). */
 function loadedFiles(source: BicepSource): string[] {
@@ -59,9 +53,9 @@ export async function evaluationKey(
     .digest('hex');
 }
 
-type Stored = Pick<Evaluation, 'templates' | 'diagnostics' | 'notes' | 'failed'> & { version: string };
+export type Stored = Pick<Evaluation, 'templates' | 'diagnostics' | 'notes' | 'failed'> & { version: string };
 
-function isStored(value: unknown): value is Stored {
+export function isStored(value: unknown): value is Stored {
   const v = value as Partial<Stored> | null;
   return (
     !!v &&
@@ -73,27 +67,12 @@ function isStored(value: unknown): value is Stored {
   );
 }
 
-export async function readCached(dir: string, key: string): Promise<Stored | undefined> {
-  try {
-    const value = JSON.parse(await readFile(join(dir, `${key}.json`), 'utf8')) as unknown;
-    return isStored(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function writeCached(dir: string, key: string, evaluation: Evaluation, version: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    const stored: Stored = {
-      templates: evaluation.templates,
-      diagnostics: evaluation.diagnostics,
-      notes: evaluation.notes,
-      version,
-      ...(evaluation.failed ? { failed: evaluation.failed } : {}),
-    };
-    await writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(stored));
-  } catch {
-    // A cache that cannot be written costs time next run, nothing else.
-  }
+export function storedOf(evaluation: Evaluation, version: string): Stored {
+  return {
+    templates: evaluation.templates,
+    diagnostics: evaluation.diagnostics,
+    notes: evaluation.notes,
+    version,
+    ...(evaluation.failed ? { failed: evaluation.failed } : {}),
+  };
 }

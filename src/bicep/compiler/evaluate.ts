@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { sweepDeadTempDirs } from '../../util/process.js';
+import { sweepDeadTempDirs } from '../../util/leftovers.js';
 import { bicepSources, type BicepSource } from './files.js';
 import { toBicepLine } from './literal.js';
 import type { BicepCompiler, Diagnostic, SnapshotMetadata } from './rpc.js';

@@ -2,6 +2,7 @@ import { LineIndex } from '../../util/text-position.js';
 import { literalOf, type Token } from '../lexer.js';
 import type { ObjectNode } from '../objects.js';
 import type { BicepSource } from './files.js';
+import { pointerTokens } from '../../util/json-pointer.js';
 
 /**
  * Where an evaluated value came from in the Bicep source: the object literal that produced it (a step
@@ -131,10 +132,7 @@ export class BicepLocator {
 
   /** The place of the value at `pointer` (RFC 6901) in the evaluated template `root`. */
   locate(root: Json, pointer: string): BicepLocation {
-    const segments = pointer
-      .split('/')
-      .slice(1)
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = pointerTokens(pointer);
     const values: Json[] = [root];
     for (const segment of segments) {
       const current = values.at(-1);

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EngineInfo } from '../../lint/index.js';
-import { cacheDir, evaluationKey, readCached, writeCached } from './cache.js';
+import { ContentCache } from '../../util/content-cache.js';
+import { evaluationKey, isStored, storedOf, type Stored } from './cache.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { bicepSources } from './files.js';
 import { findBicep } from './find.js';
@@ -15,7 +16,7 @@ export class CompilerSession {
   private compiler: BicepCompiler | undefined;
   private cachedVersion: string | undefined;
   readonly location: { path: string; via: string } | undefined;
-  private readonly cache: string | undefined;
+  private readonly cache: ContentCache<Stored>;
   /** How many evaluations came from the cache, and how many from the compiler (for --verbose). */
   readonly counts = { cached: 0, compiled: 0 };
 
@@ -24,15 +25,15 @@ export class CompilerSession {
     private readonly timeoutMs?: number,
   ) {
     this.location = findBicep(env);
-    this.cache = env.AIBGEN_BICEP_CACHE === '0' ? undefined : cacheDir(env);
+    this.cache = new ContentCache('bicep', isStored, env);
   }
 
   /** The deployment of a .bicep or .bicepparam, evaluated by the compiler, or taken from the cache when no byte it reads changed. */
   async evaluate(entry: string, params: Record<string, unknown> = {}): Promise<Evaluation> {
     const sources = await bicepSources(entry);
-    const key = this.cache ? await evaluationKey(this.identity(), entry, params, sources) : undefined;
-    if (this.cache && key) {
-      const cached = await readCached(this.cache, key);
+    const key = this.cache.dir ? await evaluationKey(this.identity(), entry, params, sources) : undefined;
+    if (key) {
+      const cached = await this.cache.get(key);
       if (cached) {
         this.counts.cached++;
         this.cachedVersion ??= cached.version;
@@ -43,7 +44,7 @@ export class CompilerSession {
     const compiler = this.get();
     const evaluation = await evaluate(compiler, entry, { params });
     this.counts.compiled++;
-    if (this.cache && key) await writeCached(this.cache, key, evaluation, await compiler.version());
+    if (key) await this.cache.set(key, storedOf(evaluation, await compiler.version()));
     return evaluation;
   }
 

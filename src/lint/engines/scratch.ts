@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sweepDeadTempDirs } from '../../util/process.js';
+import { sweepDeadTempDirs } from '../../util/leftovers.js';
 import type { LintUnit } from '../unit.js';
 
 /**

@@ -6,7 +6,7 @@ import { API_VERSIONS, isApiVersion } from './spec.js';
 /**
  * Rules for what the schema cannot say: the shapes of resource IDs (the service's own example of a
  * submission error is "Field 'imageId' has a bad value"), the API version named by the resource,
- * and the late Windows failures of the troubleshooting guide.
+ * ARM's own resource properties, and placeholders left in.
  */
 
 const SEGMENT = '[^/]+';
@@ -45,7 +45,6 @@ function checkId(checker: Checker, node: Node | undefined, shape: keyof typeof s
   if (!pattern.test(value.trim())) {
     checker.report(
       'AIB182',
-      'error',
       node,
       `${where} is not a resource ID of the right kind ("Field ... has a bad value" at submission): expected ${example}, got ${JSON.stringify(value.slice(0, 120))}`,
     );
@@ -82,72 +81,16 @@ export function checkEnvelope(checker: Checker, template: ImageTemplateRef): voi
   const node = valueNode(template.node, 'apiVersion');
   if (!node || isDynamic(node)) return;
   if (node.type !== 'string') {
-    checker.report('AIB183', 'error', node, `apiVersion must be a string such as "2024-02-01", not ${describeType(node)}`);
+    checker.report('AIB183', node, `apiVersion must be a string such as "2024-02-01", not ${describeType(node)}`);
     return;
   }
   const value = node.value as string;
   if (!isApiVersion(value)) {
     checker.report(
       'AIB183',
-      'error',
       node,
       `apiVersion "${value}" is not an API version of Microsoft.VirtualMachineImages/imageTemplates (known: ${API_VERSIONS.join(', ')}); the deployment fails with NoRegisteredProviderFound`,
     );
-  }
-}
-
-/** Minutes in a duration such as 30m, 1h or 90s (undefined when it cannot be read). */
-function minutes(duration: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(duration.trim());
-  if (!match) return undefined;
-  const n = Number(match[1]);
-  return match[2] === 'h' ? n * 60 : match[2] === 's' ? n / 60 : n;
-}
-
-/** The troubleshooting guide's late Windows failures, as warnings. */
-export function checkWindowsUpdates(checker: Checker, props: Node): void {
-  const customize = valueNode(props, 'customize');
-  if (customize?.type !== 'array') return;
-  const steps = (customize.children ?? []).map((node, index) => ({ node, index, type: stringValue(node, 'type'), name: stringValue(node, 'name') }));
-  const label = (s: (typeof steps)[number]) => `customize[${s.index}]${s.name !== undefined ? ` "${s.name}"` : ''}`;
-  let updated = false;
-  let restarted = false;
-  const vmSize = valueNode(valueNode(props, 'vmProfile'), 'vmSize');
-  for (const step of steps) {
-    if (step.type === 'WindowsUpdate') {
-      if (!restarted) {
-        checker.report(
-          'AIB187',
-          'warning',
-          step.node,
-          `${label(step)}: Windows Update with no WindowsRestart before it: a restart still pending from earlier steps or the image fails it with 0x80240016; add a WindowsRestart step first`,
-        );
-      }
-      if (!vmSize && !updated) {
-        checker.report(
-          'AIB186',
-          'warning',
-          step.node,
-          `${label(step)}: Windows Update on the default VM size (no vmProfile.vmSize): updates and Sysprep time out on it; set a larger size such as Standard_D4s_v5`,
-        );
-      }
-      updated = true;
-    }
-    if (step.type === 'WindowsRestart') {
-      restarted = true;
-      if (!updated) continue;
-      const timeout = valueNode(step.node, 'restartTimeout');
-      if (timeout && isDynamic(timeout)) continue;
-      const value = timeout?.type === 'string' ? minutes(timeout.value as string) : undefined;
-      if (!timeout || (value !== undefined && value < 30)) {
-        checker.report(
-          'AIB185',
-          'warning',
-          timeout ?? step.node,
-          `${label(step)}: a restart after Windows Update with restartTimeout ${timeout ? `"${String(timeout.value)}"` : 'unset (5m)'}: installing updates often outlasts it (error 1190 in the troubleshooting guide); use "30m" or more`,
-        );
-      }
-    }
   }
 }
 
@@ -161,17 +104,16 @@ export function checkDeploymentProperties(checker: Checker, template: ImageTempl
   const check = (resource: Node, where: string) => {
     const dependsOn = valueNode(resource, 'dependsOn');
     if (dependsOn && !isDynamic(dependsOn) && (dependsOn.type !== 'array' || (dependsOn.children ?? []).some((d) => d.type !== 'string')))
-      checker.report('AIB180', 'error', dependsOn, `${where}dependsOn must be a list of resource names or IDs (strings); got ${describeType(dependsOn)}`);
+      checker.report('AIB180', dependsOn, `${where}dependsOn must be a list of resource names or IDs (strings); got ${describeType(dependsOn)}`);
     const condition = valueNode(resource, 'condition');
     if (condition && !isDynamic(condition) && condition.type !== 'boolean')
-      checker.report('AIB180', 'error', condition, `${where}condition must be true, false or an expression; got ${describeType(condition)}`);
+      checker.report('AIB180', condition, `${where}condition must be true, false or an expression; got ${describeType(condition)}`);
     const copy = valueNode(resource, 'copy');
     if (copy && !isDynamic(copy) && (copy.type !== 'object' || valueNode(copy, 'name')?.type !== 'string' || !valueNode(copy, 'count')))
-      checker.report('AIB180', 'error', copy, `${where}copy must be an object with a "name" and a "count"; got ${describeType(copy)}`);
+      checker.report('AIB180', copy, `${where}copy must be an object with a "name" and a "count"; got ${describeType(copy)}`);
     for (const key of ['comments', 'scope']) {
       const node = valueNode(resource, key);
-      if (node && !isDynamic(node) && node.type !== 'string')
-        checker.report('AIB180', 'error', node, `${where}${key} must be a string; got ${describeType(node)}`);
+      if (node && !isDynamic(node) && node.type !== 'string') checker.report('AIB180', node, `${where}${key} must be a string; got ${describeType(node)}`);
     }
   };
   check(template.node, '');
@@ -183,7 +125,6 @@ export function checkDeploymentProperties(checker: Checker, template: ImageTempl
     if (api?.type === 'string' && !isDynamic(api) && !isApiVersion(api.value as string))
       checker.report(
         'AIB183',
-        'error',
         api,
         `resources[${i}].apiVersion "${String(api.value)}" is not an API version of Microsoft.VirtualMachineImages/imageTemplates (known: ${API_VERSIONS.join(', ')})`,
       );
@@ -201,12 +142,7 @@ export function checkPlaceholders(checker: Checker, template: ImageTemplateRef):
       const found = PLACEHOLDER.exec(value);
       // <aibgen:param:x> stands in for a Bicep param nobody gave a value (validate of .bicep): not the user's text.
       if (found && !found[0].startsWith('<aibgen:param:') && !(value.startsWith('[') && !value.startsWith('[[')))
-        checker.report(
-          'AIB188',
-          'warning',
-          node,
-          `${JSON.stringify(value.slice(0, 120))} still holds the placeholder ${found[0]}: replace it with the real value`,
-        );
+        checker.report('AIB188', node, `${JSON.stringify(value.slice(0, 120))} still holds the placeholder ${found[0]}: replace it with the real value`);
       return;
     }
     if (node.type === 'property') {

@@ -13,12 +13,12 @@ function stepType(checker: Checker, step: CustomizerRef): string | undefined {
   const typeNode = valueNode(step.node, 'type');
   const where = step.label;
   if (!typeNode) {
-    checker.report('AIB101', 'error', step.node, `${where}: no "type"`);
+    checker.report('AIB101', step.node, `${where}: no "type"`);
     return undefined;
   }
   if (isDynamic(typeNode)) return undefined;
   if (typeNode.type !== 'string') {
-    checker.report('AIB101', 'error', typeNode, `${where}: "type" must be a string, not ${describeType(typeNode)}`);
+    checker.report('AIB101', typeNode, `${where}: "type" must be a string, not ${describeType(typeNode)}`);
     return undefined;
   }
   const value = typeNode.value as string;
@@ -31,7 +31,6 @@ function stepType(checker: Checker, step: CustomizerRef): string | undefined {
     // Its properties are not judged: the type itself is the problem.
     checker.report(
       'AIB101',
-      'error',
       typeNode,
       `${where}: ${kind} type "${value}" needs API version ${table[value]} or later (checked against ${checker.version}); raise apiVersion`,
     );
@@ -41,15 +40,14 @@ function stepType(checker: Checker, step: CustomizerRef): string | undefined {
   if (suggestion?.caseOnly) {
     checker.report(
       'AIB101',
-      checker.strictness,
       typeNode,
       `${where}: ${kind} type "${value}": did you mean "${suggestion.name}"? (types are case-sensitive from API 2024-02-01)`,
+      'before-strict-api',
     );
     return suggestion.name;
   }
   checker.report(
     'AIB101',
-    'error',
     typeNode,
     `${where}: unknown ${kind} type "${value}"${suggestion ? `; did you mean "${suggestion.name}"?` : ''} (${kind}s: ${available.join(', ')})`,
   );
@@ -60,7 +58,7 @@ function expectBoolean(checker: Checker, step: CustomizerRef, key: string): bool
   const node = valueNode(step.node, key);
   if (!node || isDynamic(node)) return undefined;
   if (node.type !== 'boolean') {
-    checker.report('AIB114', 'error', node, `${step.label}: "${key}" must be true or false, not ${describeType(node)}`);
+    checker.report('AIB114', node, `${step.label}: "${key}" must be true or false, not ${describeType(node)}`);
     return undefined;
   }
   return node.value as boolean;
@@ -70,7 +68,7 @@ function expectString(checker: Checker, step: CustomizerRef, key: string): strin
   const node = valueNode(step.node, key);
   if (!node || isDynamic(node)) return undefined;
   if (node.type !== 'string') {
-    checker.report('AIB114', 'error', node, `${step.label}: "${key}" must be a string, not ${describeType(node)}`);
+    checker.report('AIB114', node, `${step.label}: "${key}" must be a string, not ${describeType(node)}`);
     return undefined;
   }
   return node.value as string;
@@ -81,14 +79,13 @@ function checkChecksum(checker: Checker, step: CustomizerRef, uriKey: 'scriptUri
   const checksum = valueNode(step.node, 'sha256Checksum');
   if (checksum && !isDynamic(checksum)) {
     if (checksum.type !== 'string') {
-      checker.report('AIB107', 'error', checksum, `${step.label}: sha256Checksum must be a string of 64 lowercase hex digits, not ${describeType(checksum)}`);
+      checker.report('AIB107', checksum, `${step.label}: sha256Checksum must be a string of 64 lowercase hex digits, not ${describeType(checksum)}`);
     } else {
       const value = checksum.value as string;
       if (value !== '' && !HEX64.test(value)) {
         const fix = HEX64.test(value.toLowerCase()) ? 'write it in lower case (aibgen fill does)' : 'compute it with aibgen fill or sha256sum';
         checker.report(
           'AIB107',
-          'error',
           checksum,
           `${step.label}: sha256Checksum "${value.length > 70 ? `${value.slice(0, 67)}...` : value}" is not 64 lowercase hex digits; ${fix}`,
         );
@@ -98,16 +95,15 @@ function checkChecksum(checker: Checker, step: CustomizerRef, uriKey: 'scriptUri
   if (uri && !checksum && uri.type === 'string' && !isDynamic(uri)) {
     checker.report(
       'AIB108',
-      'warning',
       propertyNode(step.node, uriKey) as Node,
       `${step.label}: ${uriKey} has no sha256Checksum, so the download is not verified; add one (aibgen fill computes it)`,
     );
   } else if (uri && checksum?.type === 'string' && checksum.value === '' && !isDynamic(uri)) {
-    checker.report('AIB108', 'warning', checksum, `${step.label}: sha256Checksum is empty, so the download is not verified; aibgen fill computes it`);
+    checker.report('AIB108', checksum, `${step.label}: sha256Checksum is empty, so the download is not verified; aibgen fill computes it`);
   }
   if (uri?.type === 'string' && GITHUB_BLOB.test(uri.value as string)) {
     const raw = (uri.value as string).replace(/^https?:\/\/github\.com\/([^/]+)\/([^/]+)\/blob\//i, 'https://raw.githubusercontent.com/$1/$2/');
-    checker.report('AIB133', 'warning', uri, `${step.label}: ${uriKey} is a github.com .../blob/... page, which downloads HTML, not the file; use ${raw}`);
+    checker.report('AIB133', uri, `${step.label}: ${uriKey} is a github.com .../blob/... page, which downloads HTML, not the file; use ${raw}`);
   }
 }
 
@@ -115,30 +111,23 @@ function checkScriptStep(checker: Checker, step: CustomizerRef, type: 'Shell' | 
   const scriptUri = valueNode(step.node, 'scriptUri');
   const inline = valueNode(step.node, 'inline');
   if (Boolean(scriptUri) === Boolean(inline)) {
-    checker.report(
-      'AIB105',
-      'error',
-      step.node,
-      `${step.label}: a ${type} step needs exactly one of scriptUri and inline (it has ${scriptUri ? 'both' : 'neither'})`,
-    );
+    checker.report('AIB105', step.node, `${step.label}: a ${type} step needs exactly one of scriptUri and inline (it has ${scriptUri ? 'both' : 'neither'})`);
   }
   if (scriptUri && !isDynamic(scriptUri) && scriptUri.type !== 'string') {
-    checker.report('AIB114', 'error', scriptUri, `${step.label}: scriptUri must be a string, not ${describeType(scriptUri)}`);
+    checker.report('AIB114', scriptUri, `${step.label}: scriptUri must be a string, not ${describeType(scriptUri)}`);
   }
   if (inline && !isDynamic(inline)) {
     if (inline.type !== 'array') {
-      checker.report('AIB106', 'error', inline, `${step.label}: inline must be an array of commands (strings), not ${describeType(inline)}; write ["command"]`);
+      checker.report('AIB106', inline, `${step.label}: inline must be an array of commands (strings), not ${describeType(inline)}; write ["command"]`);
     } else {
       for (const item of inline.children ?? []) {
-        if (item.type !== 'string')
-          checker.report('AIB106', 'error', item, `${step.label}: each inline entry must be a string command, not ${describeType(item)}`);
+        if (item.type !== 'string') checker.report('AIB106', item, `${step.label}: each inline entry must be a string command, not ${describeType(item)}`);
       }
     }
   }
   if (inline && valueNode(step.node, 'sha256Checksum') && !scriptUri) {
     checker.report(
       'AIB109',
-      'warning',
       propertyNode(step.node, 'sha256Checksum') as Node,
       `${step.label}: sha256Checksum has nothing to check on an inline step; remove it`,
     );
@@ -148,13 +137,13 @@ function checkScriptStep(checker: Checker, step: CustomizerRef, type: 'Shell' | 
     const elevated = expectBoolean(checker, step, 'runElevated');
     const system = expectBoolean(checker, step, 'runAsSystem');
     if (system === true && elevated !== true) {
-      checker.report('AIB110', 'error', propertyNode(step.node, 'runAsSystem') as Node, `${step.label}: runAsSystem: true needs runElevated: true as well`);
+      checker.report('AIB110', propertyNode(step.node, 'runAsSystem') as Node, `${step.label}: runAsSystem: true needs runElevated: true as well`);
     }
     const codes = valueNode(step.node, 'validExitCodes');
     if (codes && !isDynamic(codes)) {
       const bad = codes.type !== 'array' ? [codes] : (codes.children ?? []).filter((c) => c.type !== 'number' || !Number.isInteger(c.value));
       for (const node of bad)
-        checker.report('AIB111', 'error', node, `${step.label}: validExitCodes must be an array of integers such as [0, 3010], not ${describeType(node)}`);
+        checker.report('AIB111', node, `${step.label}: validExitCodes must be an array of integers such as [0, 3010], not ${describeType(node)}`);
     }
   }
 }
@@ -166,7 +155,7 @@ function checkFileStep(checker: Checker, step: CustomizerRef): void {
     ['sourceUri', source],
     ['destination', destinationNode],
   ] as const) {
-    if (!node) checker.report('AIB130', 'error', step.node, `${step.label}: a File step needs "${key}"`);
+    if (!node) checker.report('AIB130', step.node, `${step.label}: a File step needs "${key}"`);
   }
   if (source) checkChecksum(checker, step, 'sourceUri');
   const destination = expectString(checker, step, 'destination');
@@ -174,7 +163,6 @@ function checkFileStep(checker: Checker, step: CustomizerRef): void {
   if (checker.os === 'linux' && !/^\/tmp\/[^/]/.test(destination.replace(/\/+/g, '/'))) {
     checker.report(
       'AIB131',
-      'error',
       destinationNode,
       `${step.label}: on Linux the File customizer can only write under /tmp (it uploads as the non-root build user); use /tmp/${destination.split('/').pop() || 'file'} and move it with a Shell step`,
     );
@@ -183,7 +171,6 @@ function checkFileStep(checker: Checker, step: CustomizerRef): void {
   if (checker.os === 'windows' && !/^[A-Za-z]:[\\/]/.test(destination)) {
     checker.report(
       'AIB132',
-      'error',
       destinationNode,
       `${step.label}: on Windows the destination must be an absolute path with a drive letter, such as C:\\\\buildArtifacts\\\\${destination.split(/[\\/]/).pop() || 'file'} (its folder must already exist)`,
     );
@@ -198,14 +185,13 @@ function checkRestartStep(checker: Checker, step: CustomizerRef): void {
     // Go's duration parser (the builder's) takes a bare "0", meaning no wait at all.
     checker.report(
       'AIB112',
-      'warning',
       valueNode(step.node, 'restartTimeout') as Node,
       `${step.label}: restartTimeout "${timeout}" means no time at all for the VM to come back; the restart check fails at once. Use 5m (the default) or more`,
+      'advisory',
     );
   } else if (timeout !== undefined && !GO_DURATION.test(timeout)) {
     checker.report(
       'AIB112',
-      'error',
       valueNode(step.node, 'restartTimeout') as Node,
       `${step.label}: restartTimeout "${timeout}" is not a duration; write it like 5m, 2h, 30s or 1h30m`,
     );
@@ -216,7 +202,7 @@ function checkUpdateStep(checker: Checker, step: CustomizerRef): void {
   expectString(checker, step, 'searchCriteria');
   const limit = valueNode(step.node, 'updateLimit');
   if (limit && !isDynamic(limit) && (limit.type !== 'number' || !Number.isInteger(limit.value) || (limit.value as number) < 0)) {
-    checker.report('AIB113', 'error', limit, `${step.label}: updateLimit must be a non-negative integer (0 means 1000), not ${describeType(limit)}`);
+    checker.report('AIB113', limit, `${step.label}: updateLimit must be a non-negative integer (0 means 1000), not ${describeType(limit)}`);
   }
   const filters = valueNode(step.node, 'filters');
   if (filters && !isDynamic(filters)) {
@@ -224,7 +210,6 @@ function checkUpdateStep(checker: Checker, step: CustomizerRef): void {
     for (const node of bad)
       checker.report(
         'AIB113',
-        'error',
         node,
         `${step.label}: filters must be an array of strings such as "exclude:$_.Title -like '*Preview*'", not ${describeType(node)}`,
       );
@@ -237,7 +222,7 @@ export function checkSteps(checker: Checker, steps: readonly CustomizerRef[]): M
   const names = new Map<string, CustomizerRef>();
   for (const step of steps) {
     if (step.node.type !== 'object') {
-      checker.report('AIB174', 'error', step.node, `${step.label}: each step must be an object, not ${describeType(step.node)}`);
+      checker.report('AIB174', step.node, `${step.label}: each step must be an object, not ${describeType(step.node)}`);
       continue;
     }
     const type = stepType(checker, step);
@@ -247,10 +232,10 @@ export function checkSteps(checker: Checker, steps: readonly CustomizerRef[]): M
       if (first) {
         const { line } = checker.doc.lines.position(first.node.offset);
         // A warning: the service accepts duplicates (its own REST example has two steps of one name), but logs and errors then cannot say which step failed.
-        checker.report('AIB104', 'warning', nameNode, `${step.label}: another step in this list (line ${line}) has the same name; give each step its own name`);
+        checker.report('AIB104', nameNode, `${step.label}: another step in this list (line ${line}) has the same name; give each step its own name`);
       } else names.set(nameNode.value as string, step);
     } else if (!nameNode && type && ['Shell', 'PowerShell', 'File'].includes(type)) {
-      checker.report('AIB103', 'warning', step.node, `${step.label}: this ${type} step has no "name"; build logs and errors name steps, so give it one`);
+      checker.report('AIB103', step.node, `${step.label}: this ${type} step has no "name"; build logs and errors name steps, so give it one`);
     }
     if (!type) continue;
     types.set(step, type);
@@ -259,7 +244,6 @@ export function checkSteps(checker: Checker, steps: readonly CustomizerRef[]): M
     if (checker.os && os && os !== 'any' && os !== checker.os) {
       checker.report(
         'AIB120',
-        'error',
         valueNode(step.node, 'type') as Node,
         `${step.label}: ${type} runs only on ${os === 'linux' ? 'Linux' : 'Windows'} images, and this source is ${checker.os === 'linux' ? 'Linux' : 'Windows'} (CustomizerNotSupportedForImage)`,
       );
@@ -298,7 +282,6 @@ export function checkDeprovisionOverride(checker: Checker, steps: readonly Custo
     if (REMOVAL.test(text)) {
       checker.report(
         'AIB141',
-        'warning',
         step.node,
         `${step.label}: removes the deprovisioning script; AIB needs it at the end of the build (a missing Windows script fails the build or leaves an image that does not boot)`,
       );
@@ -313,7 +296,6 @@ export function checkDeprovisionOverride(checker: Checker, steps: readonly Custo
       const step = steps[index] as CustomizerRef;
       checker.report(
         'AIB140',
-        'warning',
         step.node,
         `${step.label}: ${edits ? 'edits the deprovisioning script' : 'writes the deprovisioning override'} before a WindowsRestart (${(steps[lastRestart] as CustomizerRef).label}); put this step last, after every restart`,
       );

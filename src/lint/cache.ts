@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ContentCache } from '../util/content-cache.js';
+import { onPath } from '../util/find-program.js';
+import { templatesDir, vendorDir } from '../util/package-paths.js';
+import { findBash, findPwsh, findShellcheck } from './engines/index.js';
+import type { LintReport } from './lint.js';
+import type { LintUnit } from './unit.js';
+
+/**
+ * Lint reports cached by content, so an unchanged build does not start ShellCheck, bash and pwsh again
+ * (their start-up is most of an unchanged build's time). The key hashes every byte that decides a
+ * report: each unit's bytes and how it is read, the caller's context (the template inline units are
+ * placed in), the options, aibgen's own lint code and analyzers, and each engine's identity (its
+ * resolved path, size and modification time: a program upgraded in place changes them). A report with
+ * a script that could not be checked (AIB216) is never stored: the next run tries again.
+ */
+
+const FORMAT = 1;
+const LINT_CODE = dirname(fileURLToPath(import.meta.url));
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+let codeDigest: Promise<string> | undefined;
+
+/** aibgen's lint modules, the PowerShell analyzer and the bash grammar: a rule changed is a new key. */
+function lintCodeDigest(): Promise<string> {
+  codeDigest ??= (async () => {
+    const hash = createHash('sha256');
+    const files = [...(await filesUnder(LINT_CODE)), join(templatesDir(), 'lint', 'analyze.ps1'), vendorDir('tree-sitter-bash', 'tree-sitter-bash.wasm')];
+    for (const file of files) hash.update(file.slice(file.lastIndexOf('/lint/') + 1)).update(await readFile(file).catch(() => Buffer.from('missing')));
+    return hash.digest('hex');
+  })();
+  return codeDigest;
+}
+
+async function programIdentity(path: string | undefined): Promise<string> {
+  if (!path) return 'none';
+  try {
+    const real = await realpath(path);
+    const info = await stat(real);
+    return `${real}:${info.size}:${info.mtimeMs}`;
+  } catch {
+    return `${path}:unreadable`;
+  }
+}
+
+export interface LintCacheInput {
+  units: readonly LintUnit[];
+  /** What else decides the findings' places: for inline units, a digest of the template they come from. */
+  context: string;
+  options: Record<string, unknown>;
+}
+
+export async function lintCacheKey(input: LintCacheInput): Promise<string> {
+  const engines = await Promise.all([findBash(), onPath('sh'), findShellcheck(), findPwsh()].map(programIdentity));
+  const units = input.units.map((u) => [
+    u.file,
+    u.language,
+    u.shell,
+    u.kind,
+    u.override,
+    u.label ?? '',
+    u.hasExpressions ?? false,
+    createHash('sha256').update(u.bytes).digest('hex'),
+  ]);
+  return createHash('sha256')
+    .update(JSON.stringify({ format: FORMAT, code: await lintCodeDigest(), engines, context: input.context, options: input.options, units }))
+    .digest('hex');
+}
+
+function isReport(value: unknown): value is LintReport {
+  const v = value as Partial<LintReport> | null;
+  return !!v && Array.isArray(v.findings) && Array.isArray(v.notes) && Array.isArray(v.engines);
+}
+
+export function lintCache(env: NodeJS.ProcessEnv = process.env): ContentCache<LintReport> {
+  return new ContentCache('lint', isReport, env);
+}
+
+/** Whether a report may be reused: every script was checked. */
+export function cacheable(report: LintReport): boolean {
+  return !report.findings.some((f) => f.rule === 'AIB216');
+}
