@@ -17,7 +17,6 @@ export type ErrorCode =
   | 'E_TOO_LARGE'
   | 'E_PROJECT'
   | 'E_CHECK_FAILED'
-  | 'E_VALIDATION'
   | 'E_LIMIT'
   | 'E_UNSAFE'
   | 'E_ENGINE';
@@ -41,6 +40,22 @@ export class AibgenError extends Error {
 export class UsageError extends AibgenError {
   constructor(message: string, details?: readonly string[]) {
     super('E_USAGE', message, { details });
+  }
+}
+
+/**
+ * One option or setting has a wrong value. The library names it as the API does (`destination`,
+ * `maxSize`); whoever shows it words it for its user: the CLI as `--destination`, a build as the
+ * step's setting in aibgen.json.
+ */
+export class OptionError extends UsageError {
+  readonly option: string;
+  /** What is wrong with the value, without the option's name: `must be an absolute Linux path, got "x"`. */
+  readonly problem: string;
+  constructor(option: string, problem: string, details?: readonly string[]) {
+    super(`${option} ${problem}`, details);
+    this.option = option;
+    this.problem = problem;
   }
 }
 
@@ -152,4 +167,14 @@ export function describeFsError(error: unknown): string {
     default:
       return error.message.replace(/^[A-Z]+: /, '');
   }
+}
+
+/**
+ * An InputError for a file or folder that could not be read: E_NOT_FOUND only when it does not exist
+ * (ENOENT, or a path through a file), E_IO for everything else (permissions, a folder where a file
+ * was expected ...). The system error is kept as `cause`.
+ */
+export function cannotRead(message: string, error: unknown, details?: readonly string[]): InputError {
+  const missing = isNodeError(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+  return new InputError(`${message}: ${describeFsError(error)}`, { code: missing ? 'E_NOT_FOUND' : 'E_IO', details, cause: error });
 }

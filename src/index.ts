@@ -8,6 +8,7 @@
 export {
   AibgenError,
   UsageError,
+  OptionError,
   InputError,
   ParseError,
   CheckFailedError,

@@ -134,15 +134,9 @@ function tooLarge(size: number, maxSize: number, entries: readonly BundleEntry[]
     .sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
     .slice(0, 10)
     .map((e) => ({ path: e.path, size: e.size }));
-  return new TooLargeError(
-    size,
-    maxSize,
-    largest,
-    `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit (--max-size); nothing was written`,
-    [
-      'largest inputs:',
-      ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
-      'the File customizer is meant for files under 20 MB: exclude what the image does not need',
-    ],
-  );
+  return new TooLargeError(size, maxSize, largest, `the archive is ${size} bytes (${formatSize(size)}), over the ${maxSize}-byte limit; nothing was written`, [
+    'largest inputs:',
+    ...largest.map((e) => `  ${String(e.size).padStart(12)}  ${e.path}`),
+    'the File customizer is meant for files under 20 MB: exclude what the image does not need',
+  ]);
 }

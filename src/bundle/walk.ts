@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statS
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { realPathOf } from '../util/real-path.js';
 import ignore, { type Ignore } from 'ignore';
-import { AibgenError, InputError, describeFsError } from '../errors.js';
+import { AibgenError, cannotRead, describeFsError, InputError } from '../errors.js';
 
 /** One thing to put in an archive. Paths are relative, with forward slashes; directories end without a slash. */
 export type BundleEntry =
@@ -47,7 +47,7 @@ export function walkPayload(root: string, options: WalkOptions = {}): WalkResult
   try {
     rootStat = statSync(absoluteRoot);
   } catch (error) {
-    throw new InputError(`cannot read payload folder ${root}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+    throw cannotRead(`cannot read payload folder ${root}`, error);
   }
   if (!rootStat.isDirectory()) throw new InputError(`${root} is not a folder; aibgen bundle packs a folder`);
   const realRoot = realpathSync.native(absoluteRoot);

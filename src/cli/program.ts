@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { AibgenError, describeFsError, isNodeError } from '../errors.js';
+import { AibgenError, describeFsError, isNodeError, OptionError, TooLargeError } from '../errors.js';
 import { processOutput, type Output } from './output.js';
 import { parseSize } from '../util/size.js';
 import { parseParam } from './params.js';
@@ -309,14 +309,19 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
     return 2;
   }
   if (error instanceof AibgenError) {
-    io.err(`aibgen: ${error.message}\n`);
+    // Library errors name options as the API does; here they are the command's flags.
+    const message = error instanceof OptionError ? `--${kebab(error.option)} ${error.problem}` : error.message;
+    io.err(`aibgen: ${message}\n`);
     for (const detail of error.details) io.err(`  ${detail}\n`);
+    if (error instanceof TooLargeError) io.err(`  or raise the limit with --max-size <size>\n`);
     if (process.env.AIBGEN_DEBUG === '1' && error.stack) io.err(`${error.stack}\n`);
     return error.exitCode;
   }

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { UsageError } from '../errors.js';
+import { OptionError, UsageError } from '../errors.js';
 import { psQuote, shQuoteAlways } from '../util/quote.js';
 import type { BundleFormat } from '../bundle/index.js';
 import type { FileStep, PowerShellStep, ShellStep } from './model.js';
@@ -33,11 +33,11 @@ export function unpackCommands(os: Os, staged: string, destination: string): str
 export function checkUnpackTarget(os: Os, format: BundleFormat, destination: string): void {
   if (os === 'linux') {
     if (format !== 'tar.gz') throw new UsageError('Linux extraction uses tar: bundle with --format tar.gz (or pass --os windows for a zip)');
-    if (!destination.startsWith('/')) throw new UsageError(`--destination must be an absolute Linux path, got "${destination}"`);
+    if (!destination.startsWith('/')) throw new OptionError('destination', `must be an absolute Linux path, got "${destination}"`);
     return;
   }
   if (format !== 'zip') throw new UsageError('Windows extraction uses Expand-Archive, which reads zip only: bundle with --format zip');
-  if (!/^[A-Za-z]:\\/.test(destination)) throw new UsageError(`--destination must be an absolute Windows path with a drive letter, got "${destination}"`);
+  if (!/^[A-Za-z]:\\/.test(destination)) throw new OptionError('destination', `must be an absolute Windows path with a drive letter, got "${destination}"`);
 }
 
 export interface ExtractStepsOptions {

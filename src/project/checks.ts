@@ -31,9 +31,9 @@ function relocate(finding: Finding, lists: Lists, inputDoc: JsonDocument): Findi
     const index = Number(found.slice(pointer.length + 1).split('/')[0]);
     const step = entries[index]?.step;
     if (step && step.kind !== 'existing') {
-      const [file, line, column] = step.at.split(/:(?=\d+:\d+$)|:(?=\d+$)/);
+      const { file, line = 1, column = 1 } = step.position;
       const message = finding.message.replace(/^(customize|inVMValidations)\[\d+\]( "[^"]*")?: /, '');
-      return { ...finding, file: file ?? finding.file, line: Number(line), column: Number(column), message: `${step.where} "${step.name}": ${message}` };
+      return { ...finding, file, line, column, message: `${step.where} "${step.name}": ${message}` };
     }
   }
   const segments = parsePointer(found);

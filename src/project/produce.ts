@@ -191,7 +191,7 @@ function payloadCustomizers(ctx: ProduceContext, step: Extract<Step, { kind: 'pa
       name: safeName(step.name),
     });
   } catch (error) {
-    if (error instanceof AibgenError) throw fail(step, error.message.replace('--destination', 'destination'));
+    if (error instanceof AibgenError) throw fail(step, error.message);
     throw error;
   }
 }
@@ -223,6 +223,7 @@ async function producePayload(ctx: ProduceContext, step: Extract<Step, { kind: '
     if (error instanceof TooLargeError) {
       throw fail(step, error.message, [
         ...error.details,
+        `or raise "maxSize" on this step (the limit is ${error.limit} bytes)`,
         'or set "delivery": "download" on this step: the build VM then downloads and checks the archive itself, with no size limit',
       ]);
     }

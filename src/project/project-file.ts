@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { findNodeAtLocation, getNodeValue, type Node } from 'jsonc-parser';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadSchemaSet, type SchemaSet } from '../util/ajv.js';
-import { InputError, ParseError, ProjectError, describeFsError } from '../errors.js';
+import { cannotRead, ParseError, ProjectError } from '../errors.js';
 import { parseJsonDocument, type JsonDocument } from '../template/index.js';
 import { parsePointer } from '../util/json-pointer.js';
+import { formatPosition, type SourcePosition } from '../util/text-position.js';
 import type { Os } from '../util/os.js';
 
 export const PROJECT_FILE = 'aibgen.json';
@@ -91,11 +92,15 @@ function compiled(): NonNullable<typeof validators> {
   return validators;
 }
 
-function position(doc: JsonDocument, node: Node | undefined): string {
-  if (!node) return doc.file;
+function sourcePosition(doc: JsonDocument, node: Node | undefined): SourcePosition {
+  if (!node) return { file: doc.file };
   const target = node.parent?.type === 'property' && node.parent.children?.[1] === node ? node.parent : node;
   const { line, column } = doc.lines.position(target.offset);
-  return `${doc.file}:${line}:${column}`;
+  return { file: doc.file, line, column };
+}
+
+function position(doc: JsonDocument, node: Node | undefined): string {
+  return formatPosition(sourcePosition(doc, node));
 }
 
 const pathSegments = parsePointer;
@@ -175,11 +180,7 @@ export async function readProjectFile(dirOrFile: string): Promise<ProjectFile> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const what = file === dirOrFile ? `cannot read ${file}` : `no ${PROJECT_FILE} in ${dirOrFile}`;
-    throw new InputError(`${what}: ${describeFsError(error)}`, {
-      code: 'E_NOT_FOUND',
-      details: ['create a project with: aibgen init --os linux|windows'],
-      cause: error,
-    });
+    throw cannotRead(what, error, ['create a project with: aibgen init --os linux|windows']);
   }
   let doc: JsonDocument;
   try {
@@ -288,4 +289,9 @@ export async function readProjectFile(dirOrFile: string): Promise<ProjectFile> {
 /** file:line:column of a setting in the project file (the key of a property, or the element of a list). */
 export function projectPosition(project: ProjectFile, segments: (string | number)[]): string {
   return position(project.doc, findNodeAtLocation(project.doc.root, segments));
+}
+
+/** The place of a value in the project file, as data (findings are moved there). */
+export function projectSourcePosition(project: ProjectFile, segments: (string | number)[]): SourcePosition {
+  return sourcePosition(project.doc, findNodeAtLocation(project.doc.root, segments));
 }

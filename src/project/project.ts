@@ -1,8 +1,9 @@
 import { basename, dirname, join } from 'node:path';
 import { ProjectError } from '../errors.js';
 import { confineInput, confineOutput, isInside, projectRoots, type ConfinedPath, type ProjectRoots } from './paths.js';
-import { PROJECT_FILE, projectPosition, readProjectFile, type ProjectFile, type RawStep, type StepKindName } from './project-file.js';
+import { PROJECT_FILE, projectPosition, projectSourcePosition, readProjectFile, type ProjectFile, type RawStep, type StepKindName } from './project-file.js';
 import type { Os } from '../util/os.js';
+import { formatPosition, type SourcePosition } from '../util/text-position.js';
 
 export { PROJECT_FILE };
 
@@ -18,8 +19,9 @@ export interface RunFlags {
 interface StepBase {
   /** `customize[2]` or `validate.inVMValidations[0]`, for messages. */
   where: string;
-  /** Where the step is in the project file: `aibgen.json:12:5`. */
+  /** Where the step is in the project file: `aibgen.json:12:5` for messages, and the same place as data. */
   at: string;
+  position: SourcePosition;
   list: StepList;
   name: string;
   /** Whether the name was given, or made up from the step's place or file. */
@@ -190,7 +192,8 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
     const where = label(segments);
     const kind = kindOf(raw);
     const name = names[index] as string;
-    const at = projectPosition(ctx.source, segments);
+    const position = projectSourcePosition(ctx.source, segments);
+    const at = formatPosition(position);
     if (kind !== 'existing') {
       const key = name.toLowerCase();
       const other = seen.get(key);
@@ -204,7 +207,7 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
       }
       seen.set(key, segments);
     }
-    const base = { where, at, list, name, nameGiven: raw.name !== undefined };
+    const base = { where, at, position, list, name, nameGiven: raw.name !== undefined };
     const delivery = raw.delivery as Delivery | undefined;
     switch (kind) {
       case 'script': {

@@ -3,7 +3,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { AibgenError, InputError, describeFsError } from '../errors.js';
+import { AibgenError, cannotRead } from '../errors.js';
 import { HELPERS } from './helpers.js';
 import { StrictAnalysis, missingVariablesError, type Partials } from './strict.js';
 
@@ -36,7 +36,7 @@ export class RenderEngine implements Partials {
     try {
       names = await readdir(dir);
     } catch (error) {
-      throw new InputError(`cannot read partials folder ${dir}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+      throw cannotRead(`cannot read partials folder ${dir}`, error);
     }
     for (const name of names.filter((n) => n.endsWith('.hbs')).sort()) {
       const file = join(dir, name);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputError, UsageError, describeFsError } from '../errors.js';
+import { cannotRead, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { finishScript, scriptKind, templateEol, type Eol, type ScriptKind } from './hygiene.js';
 import type { Variables } from './variables.js';
@@ -55,7 +55,7 @@ export async function renderTemplate(templatePath: string, options: RenderOption
   try {
     text = await readFile(templatePath, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read template ${templatePath}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+    throw cannotRead(`cannot read template ${templatePath}`, error);
   }
   return renderText(text, templatePath, options);
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError, UsageError, describeFsError } from '../errors.js';
+import { cannotRead, InputError, UsageError } from '../errors.js';
 
 export type Variables = Record<string, unknown>;
 
@@ -59,7 +59,7 @@ export async function loadVariables(sources: VariableSources): Promise<Variables
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new InputError(`cannot read variables file ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND' });
+      throw cannotRead(`cannot read variables file ${file}`, error);
     }
     let parsed: unknown;
     try {

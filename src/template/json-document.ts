@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseTree, printParseErrorCode, type Node, type ParseError as JsoncParseError } from 'jsonc-parser';
-import { InputError, LimitError, ParseError, describeFsError } from '../errors.js';
+import { cannotRead, InputError, LimitError, ParseError } from '../errors.js';
 import { LineIndex } from '../util/text-position.js';
 import { escapePointer, joinPointer } from '../util/json-pointer.js';
 
@@ -89,7 +89,7 @@ export async function readTemplateText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof InputError || error instanceof LimitError) throw error;
-    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`, { code: 'E_NOT_FOUND', cause: error });
+    throw cannotRead(`cannot read ${file}`, error);
   }
 }
 

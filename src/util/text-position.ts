@@ -81,3 +81,15 @@ export function ownLineIndent(text: string, offset: number): string | undefined 
   const before = text.slice(lineStart, offset);
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
+
+/** A place in a file, as data; `formatPosition` gives the `file:line:column` people read. */
+export interface SourcePosition {
+  file: string;
+  /** 1-based; absent when only the file is known. */
+  line?: number;
+  column?: number;
+}
+
+export function formatPosition(position: SourcePosition): string {
+  return position.line === undefined ? position.file : `${position.file}:${position.line}:${position.column ?? 1}`;
+}

@@ -141,7 +141,8 @@ describe('size limit', () => {
     const over = await aibgen(['bundle', 'sized', '-o', 'over.tar.gz', '--max-size', String(size - 1)], { cwd: dir });
     expect(over.exitCode).toBe(2);
     expect(over.stderr).toContain(`the archive is ${size} bytes`);
-    expect(over.stderr).toContain(`over the ${size - 1}-byte limit (--max-size); nothing was written`);
+    expect(over.stderr).toContain(`over the ${size - 1}-byte limit; nothing was written`);
+    expect(over.stderr).toContain('or raise the limit with --max-size <size>');
     const listed = over.stderr.split('\n').filter((l) => /^\s+\d+\s+f\d\d\.txt$/.test(l));
     expect(listed).toHaveLength(10);
     expect(listed[0]).toMatch(/ 2400 {2}f11\.txt$/);
