@@ -356,6 +356,16 @@ export async function loadProject(dirOrFile: string): Promise<Project> {
   const ctx: Context = { source, roots };
   const raw = source.value;
   const at = (key: string) => `${projectPosition(source, [key])}  ${key}`;
+  if (/\.bicep(param)?$/i.test(raw.template)) {
+    // Inserting steps into Bicep source is not done (yet): say what works today instead of failing on a JSON parse.
+    throw new ProjectError(`${at('template')}: ${raw.template} is Bicep; aibgen build reads and writes JSON image templates`, [
+      'keep the steps in aibgen.json and let the deployment load what build writes:',
+      "  in the Bicep file: customize: loadJsonContent('dist/customize.json') (or pass that file to the module parameter that takes the steps)",
+      '  in aibgen.json: "template" names a JSON template body with the same source and distribution (aibgen init writes one);',
+      '  build checks the steps against it and writes customize.json next to "output"',
+      `then \`aibgen validate ${raw.template}\` checks the whole deployment through the Bicep compiler`,
+    ]);
+  }
   const output = confineOutput(roots, raw.output, at('output'));
   const project: Project = {
     dir: roots.dir,
