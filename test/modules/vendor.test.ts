@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.js';
+import { ROOT, run } from '../helpers.js';
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -32,5 +32,16 @@ describe('vendored builds: pinned byte for byte, shipped with their licences', (
     expect(sha).toBe('8292919c88a0f7d3fb31d0cd0253ca5a9531bc1ede82b0537f2c63dd8abe6a7a');
     expect(await readFile(join(dir, 'README.md'), 'utf8')).toContain(sha);
     expect(await readFile(join(dir, 'LICENSE'), 'utf8')).toMatch(/MIT License/);
+  });
+
+  it('every vendored file is committed: a clean clone has them all (an ignore rule once hid one)', async () => {
+    const onDisk = (await readdir(join(ROOT, 'vendor'), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(ROOT.length + 1))
+      .sort();
+    const ignored = await run('git', ['check-ignore', '--no-index', ...onDisk], { cwd: ROOT });
+    expect(ignored.stdout.trim(), 'ignored by .gitignore').toBe('');
+    const tracked = await run('git', ['ls-files', '--', 'vendor'], { cwd: ROOT });
+    if (tracked.exitCode === 0 && tracked.stdout.trim()) expect(onDisk.filter((f) => !tracked.stdout.split('\n').includes(f))).toEqual([]);
   });
 });
