@@ -1,9 +1,9 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundle, extractSteps, InputError, OptionError, renderTemplate, validateFile } from '../../src/index.js';
 import { cannotRead } from '../../src/errors.js';
-import { isRoot, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
 
 /** Error codes are API: callers branch on them. */
 describe('error codes and fields', () => {
@@ -25,13 +25,12 @@ describe('error codes and fields', () => {
     }
   });
 
-  it.skipIf(isRoot)('a file that exists but cannot be read is E_IO, not E_NOT_FOUND', async () => {
+  it('a path that exists but cannot be read as a file is E_IO, not E_NOT_FOUND', async () => {
     const dir = await tempDir();
-    const file = join(dir, 'locked.json');
-    await writeFile(file, '{}');
-    await chmod(file, 0o000);
-    const error = (await validateFile(file).catch((e: unknown) => e)) as InputError;
+    await mkdir(join(dir, 'setup.sh.hbs'));
+    const error = (await renderTemplate(join(dir, 'setup.sh.hbs')).catch((e: unknown) => e)) as InputError;
     expect(error.code).toBe('E_IO');
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('EISDIR');
   });
 
   it('cannotRead sorts system errors by what they mean', async () => {
