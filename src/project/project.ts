@@ -1,7 +1,16 @@
 import { basename, dirname, join } from 'node:path';
 import { ProjectError } from '../errors.js';
 import { confineInput, confineOutput, isInside, projectRoots, type ConfinedPath, type ProjectRoots } from './paths.js';
-import { PROJECT_FILE, projectPosition, projectSourcePosition, readProjectFile, type ProjectFile, type RawStep, type StepKindName } from './project-file.js';
+import {
+  PROJECT_FILE,
+  projectPosition,
+  projectSourcePosition,
+  readProjectFile,
+  STEP_KINDS,
+  type ProjectFile,
+  type RawStep,
+  type StepKindName,
+} from './project-file.js';
 import type { Os } from '../util/os.js';
 import { formatPosition, type SourcePosition } from '../util/text-position.js';
 
@@ -149,7 +158,7 @@ function label(segments: readonly (string | number)[]): string {
 
 function kindOf(raw: RawStep): StepKindName {
   // The schema check has made sure there is exactly one.
-  return (['script', 'payload', 'file', 'inline', 'restart', 'windowsUpdate', 'existing', 'deprovision'] as const).find((k) => k in raw) as StepKindName;
+  return STEP_KINDS.find((k) => k in raw) as StepKindName;
 }
 
 function flagsOf(raw: RawStep): RunFlags {
