@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ContentCache } from '../util/content-cache.js';
 import { onPath } from '../util/find-program.js';
@@ -13,8 +14,9 @@ import type { LintUnit } from './unit.js';
  * Lint reports cached by content, so an unchanged build does not start ShellCheck, bash and pwsh again
  * (their start-up is most of an unchanged build's time). The key hashes every byte that decides a
  * report: each unit's bytes and how it is read, the caller's context (the template inline units are
- * placed in), the options, aibgen's own lint code and analyzers, and each engine's identity (its
- * resolved path, size and modification time: a program upgraded in place changes them). A report with
+ * placed in), the options, aibgen's own lint code and analyzers, each engine's identity (its
+ * resolved path, size and modification time: a program upgraded in place changes them) and ShellCheck's
+ * configuration (rc files, SHELLCHECK_OPTS). A report with
  * a script that could not be checked (AIB216) is never stored: the next run tries again.
  */
 
@@ -53,11 +55,30 @@ async function programIdentity(path: string | undefined): Promise<string> {
   }
 }
 
+/**
+ * What configures ShellCheck besides its arguments: SHELLCHECK_OPTS, and the rc files it reads for a
+ * script in `dir` (.shellcheckrc or shellcheckrc there and in every folder above, then ~/.shellcheckrc and
+ * $XDG_CONFIG_HOME/shellcheckrc). A project's .shellcheckrc applies to build's scratch copies under dist/.
+ */
+async function shellcheckConfig(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const files: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    files.push(join(at, '.shellcheckrc'), join(at, 'shellcheckrc'));
+    if (dirname(at) === at) break;
+  }
+  files.push(join(homedir(), '.shellcheckrc'), join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'shellcheckrc'));
+  const found = await Promise.all(files.map(async (file) => `${file}:${await readFile(file, 'utf8').catch(() => '')}`));
+  return [`SHELLCHECK_OPTS=${env.SHELLCHECK_OPTS ?? ''}`, ...found.filter((f) => !f.endsWith(':'))];
+}
+
 export interface LintCacheInput {
   units: readonly LintUnit[];
   /** What else decides the findings' places: for inline units, a digest of the template they come from. */
   context: string;
   options: Record<string, unknown>;
+  /** Where the engines' scratch copies go: ShellCheck reads rc files from there upwards. */
+  scratch?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function lintCacheKey(input: LintCacheInput): Promise<string> {
@@ -73,7 +94,17 @@ export async function lintCacheKey(input: LintCacheInput): Promise<string> {
     createHash('sha256').update(u.bytes).digest('hex'),
   ]);
   return createHash('sha256')
-    .update(JSON.stringify({ format: FORMAT, code: await lintCodeDigest(), engines, context: input.context, options: input.options, units }))
+    .update(
+      JSON.stringify({
+        format: FORMAT,
+        code: await lintCodeDigest(),
+        engines,
+        shellcheck: await shellcheckConfig(input.scratch ?? tmpdir(), input.env ?? process.env),
+        context: input.context,
+        options: input.options,
+        units,
+      }),
+    )
     .digest('hex');
 }
 

@@ -105,6 +105,8 @@ export async function lintUnits(given: readonly LintUnit[], options: LintUnitsOp
         units: given,
         context: options.cache.context,
         options: { timeout: options.engineTimeoutSeconds ?? null, max: options.maxScriptSize ?? null, os: options.os ?? null },
+        scratch: options.scratch,
+        env: options.cache.env,
       })
     : undefined;
   const stored = key ? await cache.get(key) : undefined;
@@ -140,10 +142,11 @@ async function lintUncached(given: readonly LintUnit[], options: LintUnitsOption
     const engines = await Promise.all([shellSyntax(shell, scratch, timeoutMs), shellcheck(shell, scratch, timeoutMs), powershell(ps, scratch, timeoutMs)]);
     for (const engine of engines) findings.push(...engine.findings);
     findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
-    const firstFile = given[0]?.file ?? '';
+    // An engine's note (ShellCheck or pwsh missing) goes on the first script of the language it reads.
+    const noteFiles = [shell[0]?.file, shell[0]?.file, ps[0]?.file];
     return {
       findings,
-      notes: [...notes, ...engines.flatMap((e) => e.notes.map((message) => ({ file: firstFile, message })))],
+      notes: [...notes, ...engines.flatMap((e, i) => e.notes.map((message) => ({ file: noteFiles[i] ?? given[0]?.file ?? '', message })))],
       engines: engines.flatMap((e) => (e.engine ? [e.engine] : [])),
     };
   } finally {

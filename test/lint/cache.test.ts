@@ -43,13 +43,20 @@ describe('build reuses the lint of unchanged scripts', () => {
     expect(changed.stderr).toContain('SC2086');
     expect(cached.stderr).toBe(changed.stderr);
 
+    // ShellCheck's configuration is part of what decides its findings: a project .shellcheckrc is not served stale.
+    await writeFile(join(root, '.shellcheckrc'), 'disable=SC2086\n');
+    const configured = await aibgen(['build', root], { env });
+    expect(await shellcheck.starts()).toBeGreaterThan(afterChange);
+    expect(configured.stderr).not.toContain('SC2086');
+    const afterConfig = await shellcheck.starts();
+
     // An engine that fails is AIB216 (exit 2), and that report is not stored: the next run checks again.
     await appendFile(join(root, 'scripts/setup.sh.hbs'), 'echo two\n');
     const broken = await aibgen(['build', root, '--quiet'], { env: { ...env, BREAK: '1' } });
     expect(broken.exitCode).not.toBe(0);
     expect(broken.stderr).toContain('AIB216');
     const afterBroken = await shellcheck.starts();
-    expect(afterBroken).toBeGreaterThan(afterChange);
+    expect(afterBroken).toBeGreaterThan(afterConfig);
     const repaired = await aibgen(['build', root, '--quiet'], { env });
     expect(repaired.exitCode, repaired.stderr).toBe(0);
     const afterRepair = await shellcheck.starts();

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lintRulesOf } from './helpers.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LINT_RULE_LIST, lintPaths } from '../../src/lint/index.js';
+import { LINT_RULE_LIST } from '../../src/lint/index.js';
 import { aibgen, hasTool, itWith, tempDir } from '../helpers.js';
 
 interface Report {
@@ -123,24 +124,14 @@ describe('aibgen lint: a break/keep pair for every AIB rule', () => {
     expect([...new Set(pairs.map((p) => p.rule))].sort()).toEqual(LINT_RULE_LIST.map((r) => r.id).sort());
   });
   // Every pair in one lint run (one pwsh, one ShellCheck), in-process: each file's rules are then looked up.
-  const rulesOf = new Map<string, string[]>();
+  let rulesOf = new Map<string, string[]>();
   beforeAll(async () => {
-    const dir = await tempDir();
-    for (const [kind, pick] of [
-      ['breaks', (p: Pair) => p.breaks],
-      ['keeps', (p: Pair) => p.keeps],
-    ] as const) {
-      for (const [i, pair] of pairs.entries()) {
-        await mkdir(join(dir, kind, String(i)), { recursive: true });
-        await writeFile(join(dir, kind, String(i), pair.file), pick(pair));
-      }
+    const files = new Map<string, string | Buffer>();
+    for (const [i, pair] of pairs.entries()) {
+      files.set(join('breaks', String(i), pair.file), pair.breaks);
+      files.set(join('keeps', String(i), pair.file), pair.keeps);
     }
-    const { results } = await lintPaths([dir]);
-    for (const result of results)
-      rulesOf.set(
-        relative(dir, result.file),
-        result.findings.map((f) => f.rule),
-      );
+    rulesOf = await lintRulesOf(files);
   }, 120_000);
   for (const [i, pair] of pairs.entries()) {
     const test = pair.pwsh ? itWith('pwsh') : it;

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lintRulesOf } from './helpers.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/lint/index.js';
 import { analyzeShell } from '../../src/lint/shell/commands.js';
@@ -100,24 +101,14 @@ const cases: Case[] = [
 ];
 
 describe('shell rules judge commands, not text', () => {
-  const rulesOf = new Map<string, string[]>();
+  let rulesOf = new Map<string, string[]>();
   beforeAll(async () => {
-    const dir = await tempDir();
+    const files = new Map<string, string>();
     for (const [c, item] of cases.entries()) {
-      for (const [kind, list] of [
-        ['runs', item.runs],
-        ['mentions', item.mentions],
-      ] as const) {
-        await mkdir(join(dir, String(c), kind), { recursive: true });
-        for (const [i, body] of list.entries()) await writeFile(join(dir, String(c), kind, `${i}.sh`), sh(body));
-      }
+      for (const [i, body] of item.runs.entries()) files.set(join(String(c), 'runs', `${i}.sh`), sh(body));
+      for (const [i, body] of item.mentions.entries()) files.set(join(String(c), 'mentions', `${i}.sh`), sh(body));
     }
-    const { results } = await lintPaths([dir]);
-    for (const result of results)
-      rulesOf.set(
-        relative(dir, result.file),
-        result.findings.map((f) => f.rule),
-      );
+    rulesOf = await lintRulesOf(files);
   }, 120_000);
   for (const [c, item] of cases.entries()) {
     for (const [i, body] of item.runs.entries())

@@ -24,13 +24,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A real Azure Storage emulator (Azurite's blob service) on a free loopback port, data in a temporary folder, no telemetry. */
-export async function startAzurite(): Promise<Azurite> {
+/**
+ * A real Azure Storage emulator (Azurite's blob service) on a free loopback port, data in a temporary
+ * folder, no telemetry. With `https`, it serves TLS with that certificate and checks OAuth bearer
+ * tokens ("basic": issuer, audience and lifetime; the signature is Microsoft's to make).
+ */
+export async function startAzurite(options: { https?: { cert: string; key: string } } = {}): Promise<Azurite> {
   const location = await tempDir('aibgen-azurite-');
   const port = await freePort();
+  const tls = options.https ? ['--oauth', 'basic', '--cert', options.https.cert, '--key', options.https.key] : [];
   const child: ChildProcess = spawn(
     join(ROOT, 'node_modules/.bin/azurite-blob'),
-    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, ...tls, '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -49,10 +54,11 @@ export async function startAzurite(): Promise<Azurite> {
     child.stderr?.on('data', watch);
     child.once('exit', (code) => reject(new Error(`Azurite exited (${code}): ${output}`)));
   });
-  const endpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
+  const scheme = options.https ? 'https' : 'http';
+  const endpoint = `${scheme}://127.0.0.1:${port}/${ACCOUNT}`;
   return {
     endpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${endpoint};`,
+    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${endpoint};`,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

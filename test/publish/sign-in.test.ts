@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, aibgen, run, tempDir } from '../helpers.js';
 import { makeProject } from '../safety/helpers.js';
-import { ACCOUNT, KEY } from './azurite.js';
+import { ACCOUNT, KEY, startAzurite, type Azurite } from './azurite.js';
 
 /**
  * Every Azure sign-in route publish relies on, end to end: a real Azurite over HTTPS with OAuth
@@ -17,7 +16,7 @@ import { ACCOUNT, KEY } from './azurite.js';
  * leaves behind).
  */
 
-let azurite: ChildProcess;
+let azurite: Azurite | undefined;
 let endpoint: string;
 let caFile: string;
 let identity: Server;
@@ -37,14 +36,6 @@ function token(): string {
     oid: '00000000-0000-0000-0000-000000000002',
     tid: '00000000-0000-0000-0000-000000000001',
   })}.c2lnbmF0dXJl`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 beforeAll(async () => {
@@ -68,29 +59,8 @@ beforeAll(async () => {
     'subjectAltName=IP:127.0.0.1',
   ]);
   expect(made.exitCode, made.stderr).toBe(0);
-  const port = await freePort();
-  azurite = spawn(
-    join(ROOT, 'node_modules/.bin/azurite-blob'),
-    [
-      ...['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', join(dir, 'data')],
-      ...['--oauth', 'basic', '--cert', caFile, '--key', join(dir, 'key.pem'), '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start: ${output}`)), 30_000);
-    const watch = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('successfully listens')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    azurite.stdout?.on('data', watch);
-    azurite.stderr?.on('data', watch);
-  });
-  endpoint = `https://127.0.0.1:${port}/${ACCOUNT}`;
+  azurite = await startAzurite({ https: { cert: caFile, key: join(dir, 'key.pem') } });
+  endpoint = azurite.endpoint;
   // The container, made with the account key by a process that trusts the test certificate.
   const code = `import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 await new BlobServiceClient('${endpoint}', new StorageSharedKeyCredential('${ACCOUNT}', '${KEY}')).getContainerClient('aib').create();`;
@@ -135,12 +105,8 @@ await new BlobServiceClient('${endpoint}', new StorageSharedKeyCredential('${ACC
 }, 90_000);
 
 afterAll(async () => {
-  // Wait for Azurite to exit: it writes to its data folder until then, and the folder is removed next.
-  if (azurite && azurite.exitCode === null && azurite.signalCode === null)
-    await new Promise<void>((resolve) => {
-      azurite.once('exit', () => resolve());
-      azurite.kill('SIGTERM');
-    });
+  // stop() waits for Azurite to exit: it writes to its data folder until then, and the folder is removed next.
+  await azurite?.stop();
   await new Promise((resolve) => identity?.close(resolve));
 });
 

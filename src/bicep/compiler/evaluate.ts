@@ -159,6 +159,7 @@ export async function evaluate(compiler: BicepCompiler, entry: string, options: 
       params,
       `${[`using '${relative(scratch, usingPath).split('\\').join('/')}'`, ...Object.entries(given).map(([name, value]) => `param ${name} = ${toBicepLine(value)}`)].join('\n')}\n`,
     );
+  const failed = (why: string): Evaluation => ({ entry: path, templates: [], diagnostics, notes, sources, failed: why });
   try {
     // A few rounds: a marked stand-in the param's type refuses becomes a plain one; a param whose default
     // cannot be evaluated offline (deployment().properties.templateLink ...) gets a stand-in.
@@ -172,14 +173,9 @@ export async function evaluate(compiler: BicepCompiler, entry: string, options: 
           .map((d) => /^param (\w+) =/.exec(lines[d.line - 1] ?? '')?.[1])
           .filter((n): n is string => n !== undefined && stoodIn.has(n) && JSON.stringify(given[n]).includes('aibgen:param'));
         if (round < 4 && retry.length > 0 && retry.every((n) => standInFor(n, true))) continue;
-        return {
-          entry: path,
-          templates: [],
-          diagnostics,
-          notes,
-          sources,
-          failed: `the params could not be given: ${refused.map((e) => `${e.code} ${e.message}`).join('; ')} (pass them with --param name=value, or a .bicepparam)`,
-        };
+        return failed(
+          `the params could not be given: ${refused.map((e) => `${e.code} ${e.message}`).join('; ')} (pass them with --param name=value, or a .bicepparam)`,
+        );
       }
       try {
         const snapshot = await compiler.snapshot(params, SNAPSHOT_METADATA);
@@ -191,20 +187,16 @@ export async function evaluate(compiler: BicepCompiler, entry: string, options: 
         return { entry: path, templates, diagnostics, notes, sources };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        const said = message.replace(/^the Bicep compiler failed: /, '');
         const param = /parameter '(\w+)'/i.exec(message)?.[1];
         if (round < 4 && param && param in declared && !stoodIn.has(param) && standInFor(param, false)) {
-          notes.push(`param ${param}'s default cannot be evaluated offline (${message.replace(/^the Bicep compiler failed: /, '').slice(0, 160)})`);
+          notes.push(`param ${param}'s default cannot be evaluated offline (${said.slice(0, 160)})`);
           continue;
         }
         if (stoodIn.size > 0 && /Compilation failed|not valid|doesn't exist|does not exist/i.test(message))
-          return {
-            entry: path,
-            templates: [],
-            diagnostics,
-            notes,
-            sources,
-            failed: `the deployment cannot be evaluated with stand-ins for ${[...stoodIn].join(', ')} (no value given): ${message.replace(/^the Bicep compiler failed: /, '')}; pass them with --param name=value, or a .bicepparam`,
-          };
+          return failed(
+            `the deployment cannot be evaluated with stand-ins for ${[...stoodIn].join(', ')} (no value given): ${said}; pass them with --param name=value, or a .bicepparam`,
+          );
         throw error;
       }
     }
