@@ -9,7 +9,7 @@ import { cannotRead, ParseError, ProjectError } from '../errors.js';
 import { parseJsonDocument, type JsonDocument } from '../template/index.js';
 import { parsePointer } from '../util/json-pointer.js';
 import { formatPosition, type SourcePosition } from '../util/text-position.js';
-import type { Os } from '../util/os.js';
+import type { RawProject } from './project-file.types.js';
 
 export const PROJECT_FILE = 'aibgen.json';
 
@@ -23,22 +23,9 @@ export interface ProjectFile {
   value: RawProject;
 }
 
-export type RawStep = Record<string, unknown>;
-export interface RawProject {
-  template: string;
-  templateName?: string;
-  output: string;
-  artifacts: string;
-  baseUri: string;
-  os?: Os;
-  vars?: Record<string, unknown>;
-  varsFiles?: string[];
-  partials?: string;
-  contentAddressed?: boolean;
-  templateSteps?: 'keep' | 'drop';
-  customize: RawStep[];
-  validate?: { inVMValidations?: RawStep[]; continueDistributeOnFailure?: boolean; sourceValidationOnly?: boolean };
-}
+export type { RawProject, StepsByKind } from './project-file.types.js';
+/** A step of customize or inVMValidations, as written (the schema check has made sure it is one of these). */
+export type RawStep = RawProject['customize'][number];
 
 /** The step kinds: the key that makes an entry that kind, and the schema definition that describes it. */
 export const STEP_KINDS = ['script', 'payload', 'file', 'inline', 'restart', 'windowsUpdate', 'existing', 'deprovision'] as const;

@@ -10,7 +10,12 @@ import {
   type ProjectFile,
   type RawStep,
   type StepKindName,
+  type StepsByKind,
 } from './project-file.js';
+import type { DeprovisionStep, InlineStep, RestartStep, ScriptStep, WindowsUpdateStep } from './project-file.types.js';
+
+/** A `true | { options }` setting, as its options (`true` is all defaults). */
+type OptionsOf<T> = Exclude<T, true>;
 import type { Os } from '../util/os.js';
 import { formatPosition, type SourcePosition } from '../util/text-position.js';
 
@@ -62,12 +67,12 @@ export type Step =
     })
   | (StepBase & { kind: 'file'; file: ConfinedPath; destination: string; delivery: 'uri' | 'inline' })
   | (StepBase & { kind: 'inline'; inline: string[]; flags: RunFlags })
-  | (StepBase & { kind: 'restart'; options: { restartCommand?: string; restartCheckCommand?: string; restartTimeout?: string } })
-  | (StepBase & { kind: 'windowsUpdate'; options: { searchCriteria?: string; filters?: string[]; updateLimit?: number } })
+  | (StepBase & { kind: 'restart'; options: OptionsOf<RestartStep['restart']> })
+  | (StepBase & { kind: 'windowsUpdate'; options: OptionsOf<WindowsUpdateStep['windowsUpdate']> })
   | (StepBase & { kind: 'existing'; existing: string })
   | (StepBase & {
       kind: 'deprovision';
-      options: { keepUser?: boolean; cloudInitClean?: boolean; modeVm?: boolean; timeoutMinutes?: number; pre?: string[] };
+      options: OptionsOf<DeprovisionStep['deprovision']>;
       delivery: 'uri' | 'inline';
     });
 
@@ -156,38 +161,56 @@ function label(segments: readonly (string | number)[]): string {
   return out;
 }
 
-function kindOf(raw: RawStep): StepKindName {
-  // The schema check has made sure there is exactly one.
-  return STEP_KINDS.find((k) => k in raw) as StepKindName;
+/** A step as written, with the kind its key says. */
+type TaggedStep = { [K in StepKindName]: { kind: K; raw: StepsByKind[K] } }[StepKindName];
+
+function tag(raw: RawStep): TaggedStep {
+  // The schema check has made sure exactly one kind's key is present and the entry has that kind's shape.
+  const kind = STEP_KINDS.find((k) => k in raw) as StepKindName;
+  return { kind, raw } as TaggedStep;
 }
 
-function flagsOf(raw: RawStep): RunFlags {
+const givenName = (raw: RawStep): string | undefined => ('name' in raw ? raw.name : undefined);
+
+function flagsOf(raw: ScriptStep | InlineStep): RunFlags {
   const flags: RunFlags = {};
-  if (raw.runElevated !== undefined) flags.runElevated = raw.runElevated as boolean;
-  if (raw.runAsSystem !== undefined) flags.runAsSystem = raw.runAsSystem as boolean;
-  if (raw.validExitCodes !== undefined) flags.validExitCodes = raw.validExitCodes as number[];
+  if (raw.runElevated !== undefined) flags.runElevated = raw.runElevated;
+  if (raw.runAsSystem !== undefined) flags.runAsSystem = raw.runAsSystem;
+  if (raw.validExitCodes !== undefined) flags.validExitCodes = raw.validExitCodes;
   return flags;
 }
 
 /** Names for steps that do not give one, from their neighbours rather than their index, so inserting a step elsewhere does not rename them. */
-function defaultNames(list: RawStep[]): (string | undefined)[] {
-  const fromFile = list.map((raw) => {
-    const kind = kindOf(raw);
-    if (raw.name !== undefined) return raw.name as string;
-    if (kind === 'script' || kind === 'payload' || kind === 'file') return stemOf(raw[kind] as string);
-    if (kind === 'deprovision') return 'deprovision';
-    if (kind === 'existing') return raw.existing as string;
-    return undefined;
+function defaultNames(list: RawStep[]): string[] {
+  const tagged = list.map(tag);
+  const fromFile = tagged.map((step): string | undefined => {
+    const given = givenName(step.raw);
+    if (given !== undefined) return given;
+    switch (step.kind) {
+      case 'script':
+        return stemOf(step.raw.script);
+      case 'payload':
+        return stemOf(step.raw.payload);
+      case 'file':
+        return stemOf(step.raw.file);
+      case 'deprovision':
+        return 'deprovision';
+      case 'existing':
+        return step.raw.existing;
+      default:
+        return undefined;
+    }
   });
-  const names = [...fromFile];
-  const base: Partial<Record<StepKindName, string>> = { restart: 'restart', windowsUpdate: 'windows-update', inline: 'inline' };
-  for (let i = 0; i < list.length; i++) {
-    if (names[i] !== undefined) continue;
-    const prefix = base[kindOf(list[i] as RawStep)] as string;
+  const prefixes = { restart: 'restart', windowsUpdate: 'windows-update', inline: 'inline' } as const;
+  const names: string[] = [];
+  tagged.forEach((step, i) => {
+    const own = fromFile[i];
+    if (own !== undefined) return void names.push(own);
+    const prefix = prefixes[step.kind as keyof typeof prefixes];
     const previous = names[i - 1];
     const next = fromFile.slice(i + 1).find((n) => n !== undefined);
-    names[i] = previous !== undefined ? `${prefix}-after-${previous}` : next !== undefined ? `${prefix}-before-${next}` : prefix;
-  }
+    names.push(previous !== undefined ? `${prefix}-after-${previous}` : next !== undefined ? `${prefix}-before-${next}` : prefix);
+  });
   return names;
 }
 
@@ -199,31 +222,32 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
   raws.forEach((raw, index) => {
     const segments = [...prefix, index];
     const where = label(segments);
-    const kind = kindOf(raw);
-    const name = names[index] as string;
+    const step = tag(raw);
+    const name = names[index]!;
+    const named = givenName(raw) !== undefined;
     const position = projectSourcePosition(ctx.source, segments);
     const at = formatPosition(position);
-    if (kind !== 'existing') {
+    if (step.kind !== 'existing') {
       const key = name.toLowerCase();
       const other = seen.get(key);
       if (other) {
         throw fail(
           ctx,
-          [...segments, ...(raw.name !== undefined ? ['name'] : [])],
+          [...segments, ...(named ? ['name'] : [])],
           `"${name}" is already the name of ${label(other)} (${projectPosition(ctx.source, other)}); step names must be unique`,
-          [raw.name === undefined ? 'give this step a "name" of its own' : 'rename one of them'],
+          [named ? 'rename one of them' : 'give this step a "name" of its own'],
         );
       }
       seen.set(key, segments);
     }
-    const base = { where, at, position, list, name, nameGiven: raw.name !== undefined };
-    const delivery = raw.delivery as Delivery | undefined;
-    switch (kind) {
+    const base = { where, at, position, list, name, nameGiven: named };
+    switch (step.kind) {
       case 'script': {
-        const script = confineInput(ctx.roots, raw.script as string, `${at}  ${where}.script`, 'file');
+        const { raw } = step;
+        const script = confineInput(ctx.roots, raw.script, `${at}  ${where}.script`, 'file');
         const isTemplate = /\.hbs$/i.test(script.given);
         const outputName = basename(isTemplate ? script.given.slice(0, -4) : script.given);
-        const extension = outputName.includes('.') ? (outputName.split('.').pop() as string).toLowerCase() : '';
+        const extension = outputName.includes('.') ? outputName.slice(outputName.lastIndexOf('.') + 1).toLowerCase() : '';
         if (extension !== 'sh' && extension !== 'ps1') {
           throw fail(
             ctx,
@@ -236,54 +260,61 @@ function loadSteps(ctx: Context, list: StepList, raws: RawStep[]): Step[] {
           throw fail(ctx, [...segments, 'eol'], '"eol": "lf" converts shell scripts; PowerShell reads CRLF and LF alike');
         steps.push({
           ...base,
-          kind,
+          kind: 'script',
           script,
           scriptType: extension === 'sh' ? 'Shell' : 'PowerShell',
           isTemplate,
           outputName,
-          vars: (raw.vars as Record<string, unknown>) ?? {},
+          vars: raw.vars ?? {},
           flags: flagsOf(raw),
-          eol: raw.eol as 'lf' | undefined,
-          delivery: (delivery ?? 'uri') as 'uri' | 'inline',
+          eol: raw.eol,
+          delivery: raw.delivery ?? 'uri',
         });
         break;
       }
-      case 'payload':
+      case 'payload': {
+        const { raw } = step;
         steps.push({
           ...base,
-          kind,
-          payload: confineInput(ctx.roots, raw.payload as string, `${at}  ${where}.payload`, 'dir'),
-          destination: raw.destination as string,
-          exclude: (raw.exclude as string[]) ?? [],
-          level: raw.level as number | undefined,
-          delivery: (delivery ?? 'uri') as 'uri' | 'download',
-          maxSize: raw.maxSize as number | undefined,
+          kind: 'payload',
+          payload: confineInput(ctx.roots, raw.payload, `${at}  ${where}.payload`, 'dir'),
+          destination: raw.destination,
+          exclude: raw.exclude ?? [],
+          level: raw.level,
+          delivery: raw.delivery ?? 'uri',
+          maxSize: raw.maxSize,
         });
         break;
-      case 'file':
+      }
+      case 'file': {
+        const { raw } = step;
         steps.push({
           ...base,
-          kind,
-          file: confineInput(ctx.roots, raw.file as string, `${at}  ${where}.file`, 'file'),
-          destination: raw.destination as string,
-          delivery: (delivery ?? 'uri') as 'uri' | 'inline',
+          kind: 'file',
+          file: confineInput(ctx.roots, raw.file, `${at}  ${where}.file`, 'file'),
+          destination: raw.destination,
+          delivery: raw.delivery ?? 'uri',
         });
         break;
+      }
       case 'inline':
-        steps.push({ ...base, kind, inline: raw.inline as string[], flags: flagsOf(raw) });
+        steps.push({ ...base, kind: 'inline', inline: step.raw.inline, flags: flagsOf(step.raw) });
         break;
       case 'restart':
+        steps.push({ ...base, kind: 'restart', options: step.raw.restart === true ? {} : step.raw.restart });
+        break;
       case 'windowsUpdate':
-        steps.push({ ...base, kind, options: raw[kind] === true ? {} : (raw[kind] as object) });
+        steps.push({ ...base, kind: 'windowsUpdate', options: step.raw.windowsUpdate === true ? {} : step.raw.windowsUpdate });
         break;
       case 'existing':
-        steps.push({ ...base, kind, existing: raw.existing as string });
+        steps.push({ ...base, kind: 'existing', existing: step.raw.existing });
         break;
       case 'deprovision': {
         if (index !== raws.length - 1) {
           throw fail(ctx, segments, 'the deprovision step must be the last step (AIB runs the override at the very end; nothing may change it afterwards)');
         }
-        steps.push({ ...base, kind, options: raw.deprovision === true ? {} : (raw.deprovision as object), delivery: (delivery ?? 'uri') as 'uri' | 'inline' });
+        const { raw } = step;
+        steps.push({ ...base, kind: 'deprovision', options: raw.deprovision === true ? {} : raw.deprovision, delivery: raw.delivery ?? 'uri' });
         break;
       }
     }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { format, resolveConfig } from 'prettier';
+import { projectTypesSource } from '../../src/docs/project-types.js';
 import { rulesMarkdown } from '../../src/docs/rules-doc.js';
 import { LINT_RULE_LIST } from '../../src/lint/index.js';
 import { VALIDATE_RULE_LIST } from '../../src/validate/rules.js';
@@ -11,6 +13,21 @@ const read = (file: string) => readFile(join(ROOT, file), 'utf8');
 describe('docs that restate code are generated or checked against it', () => {
   it('docs/rules.md is what the rule catalogs generate (npm run docs writes it again)', async () => {
     expect(await read('docs/rules.md')).toBe(rulesMarkdown());
+  });
+
+  it("the project file's TypeScript types are what its JSON Schema generates (npm run docs writes them again)", async () => {
+    const file = join(ROOT, 'src/project/project-file.types.ts');
+    const schema = JSON.parse(await read('schema/aibgen.schema.json')) as Parameters<typeof projectTypesSource>[0];
+    const generated = await format(projectTypesSource(schema), { ...(await resolveConfig(file)), filepath: file });
+    expect(await read('src/project/project-file.types.ts')).toBe(generated);
+  });
+
+  it('the type generator refuses schema it cannot express, rather than writing a looser type', () => {
+    const base = { type: 'object', additionalProperties: false, required: ['a'], properties: { a: { type: 'string' } } };
+    expect(projectTypesSource(base)).toContain('a: string;');
+    expect(() => projectTypesSource({ ...base, properties: { a: { type: 'string', format: 'uri' } as never } })).toThrow(/"format"/);
+    expect(() => projectTypesSource({ ...base, additionalProperties: true })).toThrow(/allows other properties/);
+    expect(() => projectTypesSource({ ...base, properties: { a: { $ref: 'other.json#/x' } } })).toThrow(/\$ref/);
   });
 
   it('every rule has its why and its fix, and codes are unique', () => {
