@@ -12,7 +12,8 @@ import type { Os } from '../util/os.js';
 import { sasTokenOf } from '../util/redact.js';
 import { formatArtifactsFile, readPreviousRecords, type ArtifactRecord } from './artifacts-file.js';
 import type { BuildOptions, BuildResult, Notice, StepSummary } from './build-types.js';
-import { checkBuilt } from './checks.js';
+import type { BicepInputs } from './bicep-template.js';
+import { checkBuilt, locateInJson } from './checks.js';
 import { compose, type Composed, type ComposedEntry, type Slot } from './compose.js';
 import { produceStep, recordKey, type ProduceContext, type StepOutput } from './produce.js';
 import { loadProject, type Project, type Step, type StepList } from './project.js';
@@ -111,22 +112,39 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
 
 export interface BuildInputs {
   project: Project;
+  /** The input template as JSON (for a Bicep template: the compiler's evaluation of it). */
   doc: JsonDocument;
   template: ImageTemplateRef;
   os: Os;
   vars: Variables;
+  /** Set when the template is a .bicep file: what build writes is that file with its step lists rewritten. */
+  bicep?: BicepInputs;
 }
 
 /** Phase 1: the project file, the input template and its image template, the OS, the variables. */
 export async function readInputs(dir: string): Promise<BuildInputs> {
   const project = await loadProject(dir);
   const templateText = await readTemplateText(project.template.path);
-  const doc = parseJsonDocument(display(project.template.path), templateText);
-  const template = chooseTemplate(project, doc);
-  const os = project.os ?? inferOs(template);
-  if (!os) throw new ProjectError(`${project.file}: os: the template's source does not tell the OS; set "os": "linux" or "windows"`);
-  const vars = await loadVariables({ varsFiles: project.varsFiles.map((v) => v.path), vars: project.vars });
-  return { project, doc, template, os, vars };
+  let bicep: BicepInputs | undefined;
+  let doc: JsonDocument;
+  let template: ImageTemplateRef;
+  if (/\.bicep$/i.test(project.template.path)) {
+    // The compiler's client loads only for Bicep templates.
+    const { readBicepInputs } = await import('./bicep-template.js');
+    ({ bicep, doc, template } = await readBicepInputs(project, templateText));
+  } else {
+    doc = parseJsonDocument(display(project.template.path), templateText);
+    template = chooseTemplate(project, doc);
+  }
+  try {
+    const os = project.os ?? inferOs(template);
+    if (!os) throw new ProjectError(`${project.file}: os: the template's source does not tell the OS; set "os": "linux" or "windows"`);
+    const vars = await loadVariables({ varsFiles: project.varsFiles.map((v) => v.path), vars: project.vars });
+    return { project, doc, template, os, vars, bicep };
+  } catch (error) {
+    bicep?.session.dispose();
+    throw error;
+  }
 }
 
 /** Phase 2: every step rendered, bundled or copied into staging, or reused when its inputs are unchanged. */
@@ -140,11 +158,16 @@ export async function produceSteps(ctx: ProduceContext, options: BuildOptions): 
 }
 
 /** Phase 3: the generated steps put into the template's lists (nothing else in it changes). */
-export function composeTemplate(inputs: BuildInputs, produced: readonly StepOutput[]): Composed {
-  const { project } = inputs;
+export async function composeTemplate(inputs: BuildInputs, produced: readonly StepOutput[]): Promise<Composed> {
+  const { project, bicep } = inputs;
   const outputs = new Map(produced.map((o) => [o.step, o]));
   const slots = (steps: readonly Step[]): Slot[] => steps.map((step) => ({ step, customizers: (outputs.get(step) as StepOutput).customizers }));
-  return compose({
+  const flags = {
+    continueDistributeOnFailure: project.validation?.continueDistributeOnFailure,
+    sourceValidationOnly: project.validation?.sourceValidationOnly,
+  };
+  const bicepTemplate = bicep ? await import('./bicep-template.js') : undefined;
+  const composed = compose({
     doc: inputs.doc,
     template: inputs.template,
     templateSteps: project.templateSteps,
@@ -156,7 +179,10 @@ export function composeTemplate(inputs: BuildInputs, produced: readonly StepOutp
           sourceValidationOnly: project.validation.sourceValidationOnly,
         }
       : undefined,
+    ownLocation: bicep && bicepTemplate ? bicepTemplate.ownLocation(bicep, project.template.path) : undefined,
   });
+  // A Bicep template: the same lists, written into the .bicep's literals.
+  return bicep && bicepTemplate ? { ...composed, text: bicepTemplate.composeBicep(bicep, composed, flags) } : composed;
 }
 
 /** Phase 4: validate and lint the result; errors stop the build before anything is written. Returns the warnings and notes. */
@@ -166,20 +192,29 @@ export async function checkResult(
   produced: readonly StepOutput[],
   options: { lint: boolean; staging: string },
 ): Promise<{ findings: Finding[]; notes: string[] }> {
+  const result = inputs.bicep
+    ? await (await import('./bicep-template.js')).evaluateResult(inputs.bicep, inputs.project, composed.text)
+    : {
+        builtDoc: parseJsonDocument(display(inputs.project.output.path), composed.text),
+        templatePointer: inputs.template.pointer,
+        locateOwn: locateInJson(inputs.doc),
+        compilerFindings: [],
+      };
   const checked = await checkBuilt({
     project: inputs.project,
     os: inputs.os,
-    inputDoc: inputs.doc,
-    template: inputs.template,
+    ...result,
     composed,
     produced,
     lint: options.lint,
-    outputDisplay: display(inputs.project.output.path),
     staging: options.staging,
   });
+  checked.findings.unshift(...result.compilerFindings);
+  const compilerErrors = result.compilerFindings.filter((f) => f.severity === 'error').length;
   const errors = checked.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     const what = [
+      compilerErrors ? `${compilerErrors} Bicep compiler error(s)` : '',
       checked.validationErrors ? `${checked.validationErrors} validation error(s)` : '',
       checked.lintErrors ? `${checked.lintErrors} script error(s)` : '',
     ]

@@ -35,7 +35,13 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
   const outputDir = dirname(project.output.path);
   const notices: Notice[] = [];
 
-  const lock = options.check ? undefined : await BuildLock.acquire(outputDir);
+  let lock: BuildLock | undefined;
+  try {
+    lock = options.check ? undefined : await BuildLock.acquire(outputDir);
+  } catch (error) {
+    inputs.bicep?.session.dispose();
+    throw error;
+  }
   let staging: string | undefined;
   let installing = false;
   let wrote = false;
@@ -52,7 +58,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
     const previous = await readPrevious(project.siblings.artifactsJson);
     const warn = (message: string) => notices.push({ level: 'warning', message });
     const produced = await produceSteps({ project, os, vars: inputs.vars, staging, aibgenVersion: aibgenVersion(), previous, warn }, options);
-    const composed = composeTemplate(inputs, produced);
+    const composed = await composeTemplate(inputs, produced);
     const checked = await checkResult(inputs, composed, produced, { lint: options.lint ?? true, staging });
     for (const note of checked.notes) notices.push({ level: 'note', message: note });
 
@@ -93,6 +99,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
     if (installing && lock) await lock.mark('failed').catch(() => undefined);
     throw error;
   } finally {
+    inputs.bicep?.session.dispose();
     if (staging) await rm(staging, { recursive: true, force: true });
     if (lock && !installing) await lock.release(!wrote);
   }

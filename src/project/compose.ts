@@ -18,6 +18,8 @@ export interface ComposedEntry {
   customizer: CustomizerStep;
   /** The project step that produced or placed it; undefined for a template step kept as it was. */
   step: Step | undefined;
+  /** For a step of the template's own (kept, or placed by an `existing` step): its index in the template's list. */
+  own?: number;
 }
 
 export interface ComposeInput {
@@ -26,6 +28,8 @@ export interface ComposeInput {
   templateSteps: 'keep' | 'drop';
   customize: readonly Slot[];
   validation?: { slots: readonly Slot[]; continueDistributeOnFailure?: boolean; sourceValidationOnly?: boolean };
+  /** Where a step of the template's own is written, when `doc` is not the file the user edits (a Bicep template's evaluation). */
+  ownLocation?: (list: StepList, index: number) => string;
 }
 
 export interface Composed {
@@ -70,14 +74,14 @@ function composeList(input: ComposeInput, list: StepList, own: readonly Node[], 
     }
     if (claimed.has(match)) throw new ProjectError(`${slot.step.at}  ${slot.step.where}.existing: "${wanted}" is already placed by another existing step`);
     claimed.add(match);
-    return [{ customizer: getNodeValue(match) as CustomizerStep, step: slot.step }];
+    return [{ customizer: getNodeValue(match) as CustomizerStep, step: slot.step, own: own.indexOf(match) }];
   });
   const nodeOf = new Map<ComposedEntry, Node>();
   const kept: ComposedEntry[] = [];
   if (input.templateSteps === 'keep') {
-    for (const node of own) {
+    for (const [index, node] of own.entries()) {
       if (claimed.has(node)) continue;
-      const entry: ComposedEntry = { customizer: getNodeValue(node) as CustomizerStep, step: undefined };
+      const entry: ComposedEntry = { customizer: getNodeValue(node) as CustomizerStep, step: undefined, own: index };
       nodeOf.set(entry, node);
       kept.push(entry);
     }
@@ -99,7 +103,8 @@ function composeList(input: ComposeInput, list: StepList, own: readonly Node[], 
     const fromProject = [first, entry].filter((e) => e.step) as (ComposedEntry & { step: Step })[];
     if (fromTemplate) {
       const projectEntry = fromProject[0] as ComposedEntry & { step: Step };
-      const where = templateLocation(doc, nodeOf.get(fromTemplate) as Node);
+      const node = nodeOf.get(fromTemplate) as Node;
+      const where = input.ownLocation ? input.ownLocation(list, own.indexOf(node)) : templateLocation(doc, node);
       throw new ProjectError(`${projectEntry.step.at}  ${projectEntry.step.where} and ${where}  the template's own step: both are named "${name}"`, [
         `if they are the same step, place the template's with { "existing": "${name}" } instead of re-creating it in ${PROJECT_FILE}`,
         `if they differ, rename the ${PROJECT_FILE} step ("name": "...")`,

@@ -396,16 +396,20 @@ export async function loadProject(dirOrFile: string): Promise<Project> {
   const ctx: Context = { source, roots };
   const raw = source.value;
   const at = (key: string) => `${projectPosition(source, [key])}  ${key}`;
-  if (/\.bicep(param)?$/i.test(raw.template)) {
-    // Inserting steps into Bicep source is not done (yet): say what works today instead of failing on a JSON parse.
-    throw new ProjectError(`${at('template')}: ${raw.template} is Bicep; aibgen build reads and writes JSON image templates`, [
-      'keep the steps in aibgen.json and let the deployment load what build writes:',
-      "  in the Bicep file: customize: loadJsonContent('dist/customize.json') (or pass that file to the module parameter that takes the steps)",
-      '  in aibgen.json: "template" names a JSON template body with the same source and distribution (aibgen init writes one);',
-      '  build checks the steps against it and writes customize.json next to "output"',
-      `then \`aibgen validate ${raw.template}\` checks the whole deployment through the Bicep compiler`,
-    ]);
-  }
+  if (/\.bicepparam$/i.test(raw.template))
+    throw new ProjectError(
+      `${at('template')}: ${raw.template} is a parameters file; build writes steps into the .bicep file that declares the image template`,
+      [
+        'name that .bicep file as "template" (and an "output" .bicep next to it); point the .bicepparam\'s using at the output,',
+        `then \`aibgen validate ${raw.template}\` checks the deployment with those parameters through the Bicep compiler`,
+      ],
+    );
+  const bicepTemplate = /\.bicep$/i.test(raw.template);
+  if (bicepTemplate !== /\.bicep$/i.test(raw.output))
+    throw new ProjectError(
+      `${at('output')}: ${bicepTemplate ? `the template is Bicep, so the output is the .bicep build writes; "${raw.output}" is not one` : `"${raw.output}" is a .bicep name, but the template is JSON and so is the output`}`,
+      [bicepTemplate ? `e.g. "output": "${raw.template.replace(/\.bicep$/i, '.built.bicep')}"` : 'e.g. "output": "dist/template.json"'],
+    );
   const output = confineOutput(roots, raw.output, at('output'));
   const project: Project = {
     dir: roots.dir,

@@ -37,13 +37,15 @@ function notChecked(file: string, why: string): Finding {
   return { rule: 'AIB190', ruleName: rule('AIB190').name, severity: 'error', message: `could not be checked: ${why}`, file: shown(file), line: 1, column: 1 };
 }
 
+/** The compiler's own (BCP) diagnostics on the deployment's files; its linter's style rules are not validate's business. */
+export function compilerFindingsOf(evaluation: Evaluation): Finding[] {
+  const files = new Set(evaluation.sources.map((s) => resolve(s.path)));
+  return evaluation.diagnostics.filter((d) => files.has(resolve(d.source)) && (d.level === 'Error' || /^BCP\d+$/.test(d.code))).map(compilerFinding);
+}
+
 /** The findings and notes of one evaluated deployment, placed in its Bicep files. */
 export function checkEvaluation(evaluation: Evaluation, options: ValidateOptions): { findings: Finding[]; notes: string[] } {
-  const files = new Set(evaluation.sources.map((s) => resolve(s.path)));
-  const compilerFindings = evaluation.diagnostics
-    // The compiler's own (BCP) diagnostics on the deployment's files; its linter's style rules are not validate's business.
-    .filter((d) => files.has(resolve(d.source)) && (d.level === 'Error' || /^BCP\d+$/.test(d.code)))
-    .map(compilerFinding);
+  const compilerFindings = compilerFindingsOf(evaluation);
   const notes = [...evaluation.notes];
   const findings: Finding[] = [];
   if (evaluation.failed && !compilerFindings.some((f) => f.severity === 'error')) findings.push(notChecked(evaluation.entry, evaluation.failed));
