@@ -27,6 +27,22 @@ async function copy(name: string): Promise<string> {
 const cacheEnv = async () => ({ XDG_CACHE_HOME: await tempDir('aibgen-cache-') });
 
 describe('validate .bicep through the compiler', () => {
+  bicepIt(
+    "PSRule for Azure's image builder cases agree: image-001 fails the customize and validate checksum checks, image-002 and image-003 pass",
+    async () => {
+      const dir = await copy('psrule-cases');
+      const result = await aibgen(['validate', 'main.bicep', '--format', 'json'], { cwd: dir, env: await cacheEnv() });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as Report;
+      const findings = report.files.flatMap((f) => f.findings.map((x) => `${f.file}:${x.line}:${x.column} ${x.rule} ${x.message.split(':')[0]}`));
+      // Azure.ImageBuilder.CustomizeHash and Azure.ImageBuilder.ValidateHash fail on image-001 only, placed on its step literals.
+      expect(findings).toEqual([
+        'main.bicep:22:20 AIB108 customize[0] "PowerShell installation"',
+        'main.bicep:30:22 AIB108 inVMValidations[0] "Validate PowerShell"',
+      ]);
+    },
+  );
+
   bicepIt('an AVM-style module fed steps by its caller: each planted mistake is an error located in the caller', async () => {
     const dir = await copy('avm-style');
     const result = await aibgen(['validate', 'main.bicep', '--format', 'json'], { cwd: dir, env: await cacheEnv() });
