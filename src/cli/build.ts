@@ -2,18 +2,8 @@ import { relative } from 'node:path';
 import { build, init, type BuildResult } from '../project/index.js';
 import type { Output } from './output.js';
 import { table } from './table.js';
-import type { Os } from '../util/os.js';
-
-export interface BuildCliOptions {
-  check?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  prune?: boolean;
-  /** Commander sets false for --no-lint. */
-  lint?: boolean;
-  publish?: boolean;
-}
+import type { BuildCliOptions } from './commands/build.js';
+import type { InitCliOptions } from './commands/init.js';
 
 function summary(result: BuildResult): string {
   const validation = result.steps.some((s) => s.list === 'inVMValidations');
@@ -81,12 +71,14 @@ export async function buildCommand(dir: string | undefined, options: BuildCliOpt
   if (options.publish) {
     // Built and checked: upload exactly what artifacts.json now lists.
     const { publishCommand } = await import('./publish.js');
-    return publishCommand(dir, { json: options.json }, io);
+    const { publishDefinition } = await import('./commands/publish.js');
+    // publish's own defaults (a definition not given any argument), with build's --json.
+    return publishCommand(dir, { ...publishDefinition().opts(), json: options.json }, io);
   }
   return 0;
 }
 
-export async function initCommand(dir: string | undefined, options: { os: Os }, io: Output): Promise<number> {
+export async function initCommand(dir: string | undefined, options: InitCliOptions, io: Output): Promise<number> {
   const result = await init(dir ?? '.', { os: options.os });
   for (const file of result.files) io.out(`created ${file}\n`);
   io.out(`\nnext: set baseUri, the identity and the distribution target, then run: aibgen build${dir ? ` ${dir}` : ''}\n`);

@@ -1,22 +1,8 @@
 import { UsageError } from '../errors.js';
-import { bundle, formatFromPath, type BundleFormat } from '../bundle/index.js';
+import { bundle, formatFromPath } from '../bundle/index.js';
 import { checkUnpackTarget, extractSteps } from '../customizers/index.js';
 import type { Output } from './output.js';
-import type { Os } from '../util/os.js';
-
-export interface BundleCliOptions {
-  output?: string;
-  format?: BundleFormat;
-  level?: number;
-  exclude?: string[];
-  followSymlinks?: boolean;
-  maxSize?: number;
-  json?: boolean;
-  customizer?: boolean;
-  uri?: string;
-  destination?: string;
-  os?: Os;
-}
+import type { BundleCliOptions } from './commands/bundle.js';
 
 export async function bundleCommand(dir: string, options: BundleCliOptions, io: Output): Promise<number> {
   if (!options.output) throw new UsageError('-o <archive> is required', ['example: aibgen bundle payload/site -o dist/site.tar.gz']);

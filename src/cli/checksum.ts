@@ -2,13 +2,7 @@ import { checkSums, checksumFiles, formatCheckNameBytes, formatSumLine, formatSu
 import { recoverRawArgs } from './raw-args.js';
 import { UsageError } from '../errors.js';
 import type { Output } from './output.js';
-
-export interface ChecksumCliOptions {
-  json?: boolean;
-  check?: string;
-  quiet?: boolean;
-  concurrency?: number;
-}
+import type { ChecksumCliOptions } from './commands/checksum.js';
 
 const NEWLINE = Buffer.from('\n');
 

@@ -2,20 +2,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { deprovisionCustomizer, deprovisionScript, writeDeprovisionScript, type DeprovisionOptions } from '../deprovision/index.js';
 import type { Output } from './output.js';
-import type { Os } from '../util/os.js';
-
-export interface DeprovisionCliOptions {
-  os?: Os;
-  output?: string;
-  keepUser?: boolean;
-  cloudInitClean?: boolean;
-  modeVm?: boolean;
-  timeoutMinutes?: number;
-  pre?: string[];
-  customizer?: boolean;
-  uri?: string;
-  inline?: boolean;
-}
+import type { DeprovisionCliOptions } from './commands/deprovision.js';
 
 export async function deprovisionCommand(options: DeprovisionCliOptions, io: Output): Promise<number> {
   if (!options.os) throw new UsageError('--os linux|windows is required');

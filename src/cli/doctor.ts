@@ -1,10 +1,7 @@
 import { createRequire } from 'node:module';
 import { doctor } from '../doctor/index.js';
 import type { Output } from './output.js';
-
-export interface DoctorCliOptions {
-  json?: boolean;
-}
+import type { DoctorCliOptions } from './commands/doctor.js';
 
 export async function doctorCommand(options: DoctorCliOptions, io: Output): Promise<number> {
   const tools = await doctor();

@@ -12,18 +12,7 @@ import {
   type SiteReport,
 } from '../fill/index.js';
 import type { Output } from './output.js';
-
-export interface FillCliOptions {
-  map?: string[];
-  fetch?: boolean;
-  fetchTimeout?: number;
-  fetchMaxSize?: number;
-  strict?: boolean;
-  check?: boolean;
-  json?: boolean;
-  output?: string;
-  allowEmpty?: boolean;
-}
+import type { FillCliOptions } from './commands/fill.js';
 
 function where(report: FillReport, site: SiteReport): string {
   return `${report.file}:${site.line}:${site.column}  ${site.template}/${site.customizer}`;

@@ -1,19 +1,7 @@
 import { importTemplate, type ImportReport } from '../import/index.js';
 import type { Output } from './output.js';
 import { table } from './table.js';
-import type { Os } from '../util/os.js';
-
-export interface ImportCliOptions {
-  baseUri: string;
-  map?: string[];
-  os?: Os;
-  resource?: string;
-  acceptCurrent?: boolean;
-  keepUnreachable?: boolean;
-  fetchTimeout?: number;
-  fetchMaxSize?: number;
-  json?: boolean;
-}
+import type { ImportCliOptions } from './commands/import.js';
 
 function printReport(report: ImportReport, io: Output): void {
   const rows = [

@@ -1,18 +1,8 @@
 import { UsageError } from '../errors.js';
 import { LINT_RULES, lintPaths } from '../lint/index.js';
-import { reportFindings, type FindingsFormat } from './findings.js';
+import { reportFindings } from './findings.js';
 import type { Output } from './output.js';
-import type { Os } from '../util/os.js';
-
-export interface LintCliOptions {
-  os?: Os;
-  format?: FindingsFormat;
-  maxWarnings?: number;
-  engineTimeout?: number;
-  maxScriptSize?: number;
-  verbose?: boolean;
-  allowEmpty?: boolean;
-}
+import type { LintCliOptions } from './commands/lint.js';
 
 export async function lintCommand(paths: string[], options: LintCliOptions, io: Output): Promise<number> {
   if (paths.length === 0) throw new UsageError('nothing to lint', ['usage: aibgen lint <script, folder or template...>']);

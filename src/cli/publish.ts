@@ -2,15 +2,7 @@ import { publish, type PublishResult } from '../publish/index.js';
 import { formatSize } from '../util/size.js';
 import type { Output } from './output.js';
 import { table } from './table.js';
-
-export interface PublishCliOptions {
-  dryRun?: boolean;
-  json?: boolean;
-  concurrency?: number;
-  overwrite?: boolean;
-  verify?: boolean;
-  sasEnv?: string;
-}
+import type { PublishCliOptions } from './commands/publish.js';
 
 /** Progress on one line of stderr: bytes, rate, time left. */
 function progressLine(io: Output): (event: { sent: number; total: number }) => void {

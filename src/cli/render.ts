@@ -1,14 +1,6 @@
-import { loadVariables, renderTemplate, renderToFile, type Eol } from '../render/index.js';
+import { loadVariables, renderTemplate, renderToFile } from '../render/index.js';
 import type { Output } from './output.js';
-
-export interface RenderCliOptions {
-  output?: string;
-  vars?: string[];
-  set?: string[];
-  setJson?: string[];
-  partials?: string;
-  eol?: Eol;
-}
+import type { RenderCliOptions } from './commands/render.js';
 
 export async function renderCommand(template: string, options: RenderCliOptions, io: Output): Promise<number> {
   const vars = await loadVariables({ varsFiles: options.vars, set: options.set, setJson: options.setJson });

@@ -1,15 +1,6 @@
 import { testProject, type TestEvent, type TestResult } from '../localtest/index.js';
 import type { Output } from './output.js';
-
-export interface TestCliOptions {
-  rootfs: string;
-  json?: boolean;
-  keep?: boolean;
-  network?: 'host' | 'none';
-  from?: string;
-  continue?: boolean;
-  stepTimeout?: number;
-}
+import type { TestCliOptions } from './commands/test.js';
 
 function printer(io: Output, json: boolean): (event: TestEvent) => void {
   if (json) return () => undefined;

@@ -2,18 +2,9 @@ import { AibgenError, UsageError } from '../errors.js';
 import type { FileResult } from '../findings/index.js';
 import type { EngineInfo } from '../lint/index.js';
 import { checkApiVersionOption, RULES, validateFile } from '../validate/index.js';
-import { reportFindings, type FindingsFormat } from './findings.js';
+import { reportFindings } from './findings.js';
 import type { Output } from './output.js';
-import type { Os } from '../util/os.js';
-
-export interface ValidateCliOptions {
-  os?: Os;
-  apiVersion?: string;
-  format?: FindingsFormat;
-  maxWarnings?: number;
-  param?: Record<string, unknown>;
-  verbose?: boolean;
-}
+import type { ValidateCliOptions } from './commands/validate.js';
 
 const isBicep = (file: string) => /\.bicep(param)?$/i.test(file);
 
