@@ -4,6 +4,6 @@ import { writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 
 const { buildProgram } = await import(new URL('../dist/cli/program.js', import.meta.url).href);
-const program = buildProgram();
+const program = await buildProgram();
 program.configureOutput({ getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 });
 writeFileSync(new URL('../dist/help.txt', import.meta.url), program.helpInformation());

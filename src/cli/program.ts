@@ -3,23 +3,12 @@
  * checksum` never pays for Handlebars or the bundler. Errors become messages and exit codes in
  * `run()` below and nowhere else. src/cli.ts, the entry, loads this only when it has to.
  */
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { CommanderError } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
+import { command } from './commands/typed.js';
 import { createRequire } from 'node:module';
 import { AibgenError, describeFsError, isNodeError, OptionError, TooLargeError } from '../errors.js';
 import { processOutput, type Output } from './output.js';
-import { buildDefinition } from './commands/build.js';
-import { publishDefinition } from './commands/publish.js';
-import { initDefinition } from './commands/init.js';
-import { importDefinition } from './commands/import.js';
-import { testDefinition } from './commands/test.js';
-import { doctorDefinition } from './commands/doctor.js';
-import { validateDefinition } from './commands/validate.js';
-import { lintDefinition } from './commands/lint.js';
-import { fillDefinition } from './commands/fill.js';
-import { renderDefinition } from './commands/render.js';
-import { deprovisionDefinition } from './commands/deprovision.js';
-import { bundleDefinition } from './commands/bundle.js';
-import { checksumDefinition } from './commands/checksum.js';
 
 const io: Output = processOutput();
 
@@ -33,12 +22,12 @@ function version(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-export function buildProgram(outcome: Outcome = { code: 0 }): Command {
+export async function buildProgram(outcome: Outcome = { code: 0 }, argv: readonly string[] = []): Promise<Command> {
   /** Runs a command's handler inside parseAsync; its errors propagate to run(), which reports them. */
   const action = async (handler: () => Promise<number>): Promise<void> => {
     outcome.code = await handler();
   };
-  const program = new Command('aibgen')
+  const program = command('aibgen')
     .description('Render, checksum, bundle, validate, lint and publish Azure VM Image Builder templates from sources.')
     .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -49,21 +38,66 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
       outputError: (s, write) => write(`aibgen: ${s.replace(/^error: /, '')}`),
     });
   /** A command joins the program with its settings (output, exit override, help after errors). */
-  const add = (command: Command<unknown[], Record<string, unknown>>) => program.addCommand(command.copyInheritedSettings(program));
+  const add = (subcommand: Command<unknown[], Record<string, unknown>>) => program.addCommand(subcommand.copyInheritedSettings(program));
 
-  add(buildDefinition().action((dir, options) => action(async () => (await import('./build.js')).buildCommand(dir, options, io))));
-  add(publishDefinition().action((dir, options) => action(async () => (await import('./publish.js')).publishCommand(dir, options, io))));
-  add(initDefinition().action((dir, options) => action(async () => (await import('./build.js')).initCommand(dir, options, io))));
-  add(importDefinition().action((template, dir, options) => action(async () => (await import('./import.js')).importCommand(template, dir, options, io))));
-  add(testDefinition().action((dir, options) => action(async () => (await import('./test.js')).testCommand(dir, options, io))));
-  add(doctorDefinition().action((options) => action(async () => (await import('./doctor.js')).doctorCommand(options, io))));
-  add(validateDefinition().action((files, options) => action(async () => (await import('./validate.js')).validateCommand(files, options, io))));
-  add(lintDefinition().action((paths, options) => action(async () => (await import('./lint.js')).lintCommand(paths, options, io))));
-  add(fillDefinition().action((files, options) => action(async () => (await import('./fill.js')).fillCommand(files, options, io))));
-  add(renderDefinition().action((template, options) => action(async () => (await import('./render.js')).renderCommand(template, options, io))));
-  add(deprovisionDefinition().action((options) => action(async () => (await import('./deprovision.js')).deprovisionCommand(options, io))));
-  add(bundleDefinition().action((dir, options) => action(async () => (await import('./bundle.js')).bundleCommand(dir, options, io))));
-  add(checksumDefinition().action((files, options) => action(async () => (await import('./checksum.js')).checksumCommand(files, options, io))));
+  // Only the command being run is defined (its module is small, but every module costs a Node start);
+  // help and unknown words get them all, in this order.
+  const loaders: Record<string, () => Promise<Command<unknown[], Record<string, unknown>>>> = {
+    build: async () =>
+      (await import('./commands/build.js'))
+        .buildDefinition()
+        .action((dir, options) => action(async () => (await import('./build.js')).buildCommand(dir, options, io))),
+    publish: async () =>
+      (await import('./commands/publish.js'))
+        .publishDefinition()
+        .action((dir, options) => action(async () => (await import('./publish.js')).publishCommand(dir, options, io))),
+    init: async () =>
+      (await import('./commands/init.js'))
+        .initDefinition()
+        .action((dir, options) => action(async () => (await import('./build.js')).initCommand(dir, options, io))),
+    import: async () =>
+      (await import('./commands/import.js'))
+        .importDefinition()
+        .action((template, dir, options) => action(async () => (await import('./import.js')).importCommand(template, dir, options, io))),
+    test: async () =>
+      (await import('./commands/test.js'))
+        .testDefinition()
+        .action((dir, options) => action(async () => (await import('./test.js')).testCommand(dir, options, io))),
+    doctor: async () =>
+      (await import('./commands/doctor.js'))
+        .doctorDefinition()
+        .action((options) => action(async () => (await import('./doctor.js')).doctorCommand(options, io))),
+    validate: async () =>
+      (await import('./commands/validate.js'))
+        .validateDefinition()
+        .action((files, options) => action(async () => (await import('./validate.js')).validateCommand(files, options, io))),
+    lint: async () =>
+      (await import('./commands/lint.js'))
+        .lintDefinition()
+        .action((paths, options) => action(async () => (await import('./lint.js')).lintCommand(paths, options, io))),
+    fill: async () =>
+      (await import('./commands/fill.js'))
+        .fillDefinition()
+        .action((files, options) => action(async () => (await import('./fill.js')).fillCommand(files, options, io))),
+    render: async () =>
+      (await import('./commands/render.js'))
+        .renderDefinition()
+        .action((template, options) => action(async () => (await import('./render.js')).renderCommand(template, options, io))),
+    deprovision: async () =>
+      (await import('./commands/deprovision.js'))
+        .deprovisionDefinition()
+        .action((options) => action(async () => (await import('./deprovision.js')).deprovisionCommand(options, io))),
+    bundle: async () =>
+      (await import('./commands/bundle.js'))
+        .bundleDefinition()
+        .action((dir, options) => action(async () => (await import('./bundle.js')).bundleCommand(dir, options, io))),
+    checksum: async () =>
+      (await import('./commands/checksum.js'))
+        .checksumDefinition()
+        .action((files, options) => action(async () => (await import('./checksum.js')).checksumCommand(files, options, io))),
+  };
+  const wanted = argv[0] !== undefined && Object.hasOwn(loaders, argv[0]) ? [argv[0]] : Object.keys(loaders);
+  for (const name of wanted) add(await (loaders[name] as () => Promise<Command<unknown[], Record<string, unknown>>>)());
 
   return program;
 }
@@ -71,7 +105,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 export async function run(argv: readonly string[]): Promise<number> {
   const outcome: Outcome = { code: 0 };
   try {
-    await buildProgram(outcome).parseAsync([...argv], { from: 'user' });
+    await (await buildProgram(outcome, argv)).parseAsync([...argv], { from: 'user' });
     return outcome.code;
   } catch (error) {
     return report(error);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { InvalidArgumentError } from 'commander';
 import { parseSize } from '../../util/size.js';
 
 /** Parsers of option values shared by the command definitions: each refuses what it cannot read, naming the flag. */

@@ -1,8 +1,8 @@
-import { Command } from '@commander-js/extra-typings';
+import { command } from './typed.js';
 
 /** `aibgen build`: its arguments, options and help, defined once; the options' type is inferred from them. */
 export const buildDefinition = () =>
-  new Command('build')
+  command('build')
     .description('build a project (aibgen.json): render, bundle, checksum, inject, validate and lint, into a ready template and artifacts')
     .argument('[dir]', 'the project folder (or its aibgen.json)', '.')
     .option('--check', 'compare with what is on disk instead of writing (unchanged steps proven by hashes); exit 1 with a diff when stale (for CI)')

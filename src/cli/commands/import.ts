@@ -1,23 +1,25 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { command, option } from './typed.js';
 import { MAX_TIMEOUT_SECONDS, collect, int, sizeArg } from './args.js';
 import { OSES } from '../../util/os.js';
 
 /** `aibgen import`: its arguments, options and help, defined once; the options' type is inferred from them. */
 export const importDefinition = () =>
-  new Command('import')
+  command('import')
     .description('turn an existing image template into an aibgen project: its scripts and files downloaded as sources, its steps in aibgen.json')
     .argument('<template>', 'an ARM template (one imageTemplates resource, or --resource) or a bare template body; comments allowed')
     .argument('[dir]', 'the new project folder (must not exist or be empty; default: named after the template)')
     .requiredOption('--base-uri <uri>', 'where the artifacts will be served from (aibgen.json baseUri)')
     .option('-m, --map <uriPrefix=dir>', 'read URIs under the prefix from the folder instead of downloading them (repeatable; as fill maps)', collect)
-    .addOption(new Option('--os <os>', 'the build VM OS when the source does not tell').choices(OSES))
+    .addOption(option('--os <os>', 'the build VM OS when the source does not tell').choices(OSES))
     .option('--resource <name>', 'which image template, when the file holds several')
     .option('--accept-current', "take the bytes as served when a step's checksum does not match them (by default an error)")
     .option('--keep-unreachable', 'keep steps whose file cannot be fetched in the template (by default an error)')
     .addOption(
-      new Option('--fetch-timeout <seconds>', 'give up a download after this long').argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS)).default(30),
+      option('--fetch-timeout <seconds>', 'give up a download after this long')
+        .argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS))
+        .default(30),
     )
-    .addOption(new Option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
+    .addOption(option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',

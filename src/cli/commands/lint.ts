@@ -1,22 +1,22 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { command, option } from './typed.js';
 import { MAX_TIMEOUT_SECONDS, int, sizeArg } from './args.js';
 import { OSES } from '../../util/os.js';
 
 /** `aibgen lint`: its arguments, options and help, defined once; the options' type is inferred from them. */
 export const lintDefinition = () =>
-  new Command('lint')
+  command('lint')
     .description('check scripts and inline commands before anything is uploaded: shell and PowerShell parsers, ShellCheck, and AIB rules')
     .argument('<path...>', '.sh and .ps1 files, folders (recursive; .gitignore and .aibignore honoured) and templates (their inline commands)')
-    .addOption(new Option('--os <os>', 'how to read a script named without .sh or .ps1').choices(OSES))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
+    .addOption(option('--os <os>', 'how to read a script named without .sh or .ps1').choices(OSES))
+    .addOption(option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser(int('--max-warnings', 0)))
     .addOption(
-      new Option('--engine-timeout <seconds>', 'stop each engine process (bash, ShellCheck, pwsh) after this long; its scripts are reported as not checked')
+      option('--engine-timeout <seconds>', 'stop each engine process (bash, ShellCheck, pwsh) after this long; its scripts are reported as not checked')
         .argParser(int('--engine-timeout', 1, MAX_TIMEOUT_SECONDS))
         .default(60),
     )
     .addOption(
-      new Option('--max-script-size <size>', 'do not check scripts larger than this (they are reported as not checked)')
+      option('--max-script-size <size>', 'do not check scripts larger than this (they are reported as not checked)')
         .argParser(sizeArg('--max-script-size'))
         .default(512 * 1024, '512KiB'),
     )

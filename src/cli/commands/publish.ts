@@ -1,14 +1,14 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { command, option } from './typed.js';
 import { int } from './args.js';
 
 /** `aibgen publish`: its arguments, options and help, defined once; the options' type is inferred from them. */
 export const publishDefinition = () =>
-  new Command('publish')
+  command('publish')
     .description('upload exactly the artifacts of artifacts.json to their URIs in Azure Blob Storage, checked and idempotent')
     .argument('[dir]', 'the project folder (or its aibgen.json)', '.')
     .option('--dry-run', 'list what would be uploaded, skipped or refused; change nothing')
     .option('--json', 'print the result as JSON')
-    .addOption(new Option('--concurrency <n>', 'uploads at once').argParser(int('--concurrency')).default(4))
+    .addOption(option('--concurrency <n>', 'uploads at once').argParser(int('--concurrency')).default(4))
     .option('--overwrite', 'replace blobs that exist with other content (refused by default)')
     .option('--verify', 'download every uploaded blob again and compare its SHA-256')
     .option('--sas-env <VAR>', 'read a SAS token from this environment variable (default AZURE_STORAGE_SAS_TOKEN)')

@@ -1,17 +1,17 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { command, option } from './typed.js';
 import { int } from './args.js';
 
 /** `aibgen test`: its arguments, options and help, defined once; the options' type is inferred from them. */
 export const testDefinition = () =>
-  new Command('test')
+  command('test')
     .description("run the built template's Linux steps in a local container (systemd-nspawn), as AIB runs them, before the hour-long build")
     .argument('[dir]', 'the project folder (or its aibgen.json), built', '.')
     .requiredOption('--rootfs <path>', 'the root filesystem to start from: a folder, or a .tar, .tar.gz or .tar.xz of one (never modified)')
-    .addOption(new Option('--network <mode>', "the container network: the host's, or none").choices(['host', 'none']).default('host'))
+    .addOption(option('--network <mode>', "the container network: the host's, or none").choices(['host', 'none']).default('host'))
     .option('--from <step>', 'start at this step (by name); the earlier ones are skipped')
     .option('--continue', 'go on after a failed step (AIB stops at the first: onCustomizerError abort)')
     .addOption(
-      new Option('--step-timeout <minutes>', "one step's time limit (default: the template's buildTimeoutInMinutes, else 240)").argParser(
+      option('--step-timeout <minutes>', "one step's time limit (default: the template's buildTimeoutInMinutes, else 240)").argParser(
         int('--step-timeout', 1, 24 * 60),
       ),
     )
