@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { lstat, readFile, readdir, unlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { hashFile } from '../checksum/index.js';
+import { HashMemo } from '../checksum/hash-memo.js';
 import { CheckFailedError, ProjectError } from '../errors.js';
 import type { Finding } from '../findings/index.js';
 import { loadVariables, type Variables } from '../render/index.js';
@@ -150,11 +151,14 @@ export async function readInputs(dir: string): Promise<BuildInputs> {
 /** Phase 2: every step rendered, bundled or copied into staging, or reused when its inputs are unchanged. */
 export async function produceSteps(ctx: ProduceContext, options: BuildOptions): Promise<StepOutput[]> {
   const allSteps = [...ctx.project.steps, ...(ctx.project.validation?.steps ?? [])];
-  return mapLimit(allSteps, options.concurrency ?? 4, async (step) => {
-    const out = await produceStep(ctx, step);
+  const artifactHashes = new HashMemo(ctx.project.artifacts.path);
+  const outputs = await mapLimit(allSteps, options.concurrency ?? 4, async (step) => {
+    const out = await produceStep({ ...ctx, artifactHashes }, step);
     options.onStep?.({ name: step.name, kind: step.kind, ms: out.ms, reused: out.reused });
     return out;
   });
+  await artifactHashes.save();
+  return outputs;
 }
 
 /** Phase 3: the generated steps put into the template's lists (nothing else in it changes). */

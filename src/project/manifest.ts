@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashFile } from '../checksum/index.js';
+import type { HashMemo } from '../checksum/hash-memo.js';
 import { ARCHIVE_FORMAT_VERSION, DEFAULT_LEVEL, resolveMtime, walkPayload } from '../bundle/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { sha256Hex } from '../util/sha256.js';
@@ -29,10 +30,15 @@ export function manifestDigest(manifest: Record<string, unknown>): string {
 }
 
 /** Every included file of a payload with its mode bit and content hash, symlinks with their targets, in archive order. */
-export async function payloadManifest(step: Extract<Step, { kind: 'payload' }>, format: string, aibgen: string): Promise<Record<string, unknown>> {
+export async function payloadManifest(
+  step: Extract<Step, { kind: 'payload' }>,
+  format: string,
+  aibgen: string,
+  memo: Pick<HashMemo, 'hash'> = { hash: hashFile },
+): Promise<Record<string, unknown>> {
   const walk = walkPayload(step.payload.path, { exclude: step.exclude });
   const entries = await mapLimit(walk.entries, 8, async (entry) => {
-    if (entry.kind === 'file') return [entry.path, entry.executable ? 'x' : 'f', (await hashFile(entry.source)).sha256];
+    if (entry.kind === 'file') return [entry.path, entry.executable ? 'x' : 'f', (await memo.hash(entry.source)).sha256];
     if (entry.kind === 'symlink') return [entry.path, 'l', entry.target];
     return [entry.path, 'd'];
   });

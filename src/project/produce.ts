@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { hashFile } from '../checksum/index.js';
+import { HashMemo } from '../checksum/hash-memo.js';
 import { bundle, DEFAULT_MAX_SIZE } from '../bundle/index.js';
 import {
   downloadCommands,
@@ -54,6 +55,8 @@ export interface ProduceContext {
   aibgenVersion: string;
   /** What the previous build recorded, by list and step name. */
   previous: ReadonlyMap<string, ArtifactRecord>;
+  /** Hashes of the artifacts on disk, remembered by file identity (an unchanged build does not read them again). */
+  artifactHashes?: Pick<HashMemo, 'hash'>;
   warn(message: string): void;
 }
 
@@ -80,7 +83,7 @@ async function reusable(ctx: ProduceContext, step: Step, kind: ArtifactKind, inp
   const file = artifactFile(ctx, step, record.sha256, extension);
   if (basename(record.file) !== file) return undefined;
   try {
-    const onDisk = await hashFile(join(ctx.project.artifacts.path, file));
+    const onDisk = await (ctx.artifactHashes ?? { hash: hashFile }).hash(join(ctx.project.artifacts.path, file));
     if (onDisk.sha256 !== record.sha256) return undefined;
     return { file, staged: undefined, uri: artifactUri(ctx.project, file), sha256: record.sha256, size: onDisk.size, kind, inputs };
   } catch {
@@ -207,7 +210,10 @@ async function producePayload(ctx: ProduceContext, step: Extract<Step, { kind: '
   );
   let inputs: string;
   try {
-    inputs = manifestDigest(await payloadManifest(step, format, ctx.aibgenVersion));
+    // The payload's files, remembered by identity: an unchanged folder is not read again.
+    const memo = new HashMemo(step.payload.path);
+    inputs = manifestDigest(await payloadManifest(step, format, ctx.aibgenVersion, memo));
+    await memo.save();
   } catch (error) {
     if (error instanceof AibgenError) throw fail(step, error.message, [...error.details]);
     throw error;
