@@ -50,6 +50,9 @@ describe('the packed tarball, installed with production dependencies only', () =
     expect((await run(join(bin, 'aibgen'), ['--version'])).stdout.trim()).toBe(pkg.version);
     for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md', 'vendor/libdeflate/LICENSE.txt', 'schema/aibgen.schema.json'])
       await expect(stat(join(prefix, 'node_modules', 'aibgen', file)), file).resolves.toBeTruthy();
+    // Source maps serve the coverage of spawned CLIs here; they point into src/, which is not shipped.
+    const shipped = await readdir(join(prefix, 'node_modules', 'aibgen', 'dist'), { recursive: true });
+    expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 
   it('runs init, build, validate and lint from an unrelated folder, and $schema resolves there', async () => {
