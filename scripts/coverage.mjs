@@ -18,7 +18,7 @@ const spawned = join(work, 'spawned');
 const mapped = join(work, 'spawned-report');
 
 /** The merged floor: what the suite covers today, rounded down; raise it as tests are added. */
-const FLOOR = { lines: 84, statements: 84, functions: 87, branches: 78 };
+const FLOOR = { lines: 94, statements: 94, functions: 92, branches: 86 };
 
 rmSync(work, { recursive: true, force: true });
 mkdirSync(spawned, { recursive: true });
