@@ -39,6 +39,20 @@ describe("the template's own steps (build 1)", () => {
     expect((await customizeOf(root)).map((s) => s.name)).toEqual(['mine', 'moved']);
   });
 
+  it('a finding on a template step that existing moved is placed on that step in the template, not on what is now at its index', async () => {
+    const root = await makeProject(join(await tempDir(), 'p'), { customize: [{ name: 'mine', inline: ['echo mine'] }, { existing: 'moved' }] });
+    await withTemplateSteps(root, [
+      { type: 'PowerShell', name: 'moved', inline: ['Write-Host 1'] },
+      { type: 'Shell', name: 'kept', inline: ['echo 2'] },
+    ]);
+    // The result is kept, mine, moved: "moved" is customize[2] there and customize[0] in template.json.
+    const result = await aibgen(['build', root]);
+    expect(result.exitCode).toBe(1);
+    const text = await readFile(join(root, 'template.json'), 'utf8');
+    const line = text.slice(0, text.indexOf('"type": "PowerShell"')).split('\n').length;
+    expect(result.stderr).toMatch(new RegExp(`template\\.json:${line}:\\d+ {2}AIB120 `));
+  });
+
   it('a step re-created in aibgen.json under the same name is an error in both files, with the fixes', async () => {
     const root = await makeProject(join(await tempDir(), 'p'), { customize: [{ name: 'setup', script: 'scripts/setup.sh.hbs' }] });
     await withTemplateSteps(root, [{ type: 'Shell', name: 'setup', inline: ['echo from the template'] }]);
