@@ -6,6 +6,7 @@
  * time (scripts/write-help.mjs), so the two cannot differ.
  */
 import { readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 
 function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -26,6 +27,10 @@ function fastAnswer(argv: readonly string[]): string | undefined {
   }
   return undefined;
 }
+
+// Node 22.1+ keeps the compiled code of aibgen's modules between runs (as tsc does): about a tenth of an
+// unchanged build. Node 20 has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 exitQuietlyOnClosedPipe(process.stdout);
 exitQuietlyOnClosedPipe(process.stderr);
