@@ -75,6 +75,14 @@ function literalCustomize(file: string, text: string, declared: BicepImageTempla
       `${at(file, text, declared.offset)}  resource ${declared.symbol}: its properties are not an object literal build can add steps to`,
       ROUTE,
     );
+  if (declared.properties.spread)
+    throw new ProjectError(
+      `${at(file, text, declared.properties.start)}  resource ${declared.symbol}: its properties spread another object (...), which may set or replace customize; build cannot tell which list deploys`,
+      [
+        'pass the steps as the parameter that list comes from (the customize.json build writes), or write customize as a literal list without a spread',
+        ...ROUTE,
+      ],
+    );
   if (!list)
     throw new ProjectError(`${at(file, text, declared.properties.start)}  resource ${declared.symbol}: properties has no customize list`, [
       'add one, even empty (customize: []), and build fills it',

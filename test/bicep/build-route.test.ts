@@ -132,6 +132,10 @@ describe('build with a Bicep template', () => {
     );
     expect(await refused(deployment('[]'), { template: 'main.bicepparam' })).toMatch(/template: main\.bicepparam is a parameters file/);
     expect(await refused("param x string = 'a'\n", {})).toContain('declares no Microsoft.VirtualMachineImages/imageTemplates resource');
+    // A spread in properties may set customize (the AVM module does, when steps are given).
+    const spread = deployment('[]').replace('    customize: []', '    ...(true ? { customize: [] } : {})');
+    expect(spread).toContain('...(true');
+    expect(await refused(spread, {})).toContain('its properties spread another object (...), which may set or replace customize');
     // Without the compiler, nothing is written that nobody checked.
     expect(await refused(deployment('[]'), {}, { AIBGEN_BICEP: '/nonexistent/bicep' })).toContain('needs the Bicep compiler');
   });
