@@ -261,7 +261,9 @@ export async function evaluateResult(bicep: BicepInputs, project: Project, text:
   const candidate = join(dirname(output), `.${basename(output, '.bicep')}.aibgen-check.bicep`);
   let evaluation: Evaluation;
   await mkdir(dirname(candidate), { recursive: true });
-  await writeFile(candidate, text);
+  // Whatever is at that name (a leftover, or a symlink planted to point elsewhere) goes; the file is created anew, never written through.
+  await rm(candidate, { force: true });
+  await writeFile(candidate, text, { flag: 'wx' });
   try {
     evaluation = await bicep.session.evaluate(candidate);
   } finally {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aibgen, itWith, run, tempDir } from '../helpers.js';
@@ -66,6 +66,13 @@ describe('build with a Bicep template', () => {
       const stale = await aibgen(['build', root, '--check'], { env });
       expect(stale.exitCode).toBe(1);
       expect(stale.stdout + stale.stderr).toContain('main.built.bicep');
+      expect((await readdir(root)).filter((f) => f.includes('aibgen-check'))).toEqual([]);
+      // A symlink planted at the check file's name is replaced, never written through.
+      const outside = join(await tempDir(), 'outside.txt');
+      await writeFile(outside, 'untouched');
+      await symlink(outside, join(root, '.main.built.aibgen-check.bicep'));
+      expect((await aibgen(['build', root, '--quiet'], { env })).exitCode).toBe(0);
+      expect(await readFile(outside, 'utf8')).toBe('untouched');
       expect((await readdir(root)).filter((f) => f.includes('aibgen-check'))).toEqual([]);
     },
   );
