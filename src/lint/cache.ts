@@ -21,12 +21,17 @@ import type { LintUnit } from './unit.js';
  */
 
 const FORMAT = 1;
+/**
+ * The folder of this module's code: src/lint/ under the tests, tsc's dist/lint/ for the library, and
+ * the CLI bundle's dist/cli-chunks/ (all of the command line's code, so any change to it is a new key).
+ */
 const LINT_CODE = dirname(fileURLToPath(import.meta.url));
 
-async function filesUnder(dir: string): Promise<string[]> {
+/** The code files under `dir` (source maps and declarations decide nothing). */
+async function codeFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && /\.(?:js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts'))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }
@@ -37,7 +42,7 @@ let codeDigest: Promise<string> | undefined;
 function lintCodeDigest(): Promise<string> {
   codeDigest ??= (async () => {
     const hash = createHash('sha256');
-    const files = [...(await filesUnder(LINT_CODE)), join(templatesDir(), 'lint', 'analyze.ps1'), vendorDir('tree-sitter-bash', 'tree-sitter-bash.wasm')];
+    const files = [...(await codeFilesUnder(LINT_CODE)), join(templatesDir(), 'lint', 'analyze.ps1'), vendorDir('tree-sitter-bash', 'tree-sitter-bash.wasm')];
     for (const file of files) hash.update(file.slice(file.lastIndexOf('/lint/') + 1)).update(await readFile(file).catch(() => Buffer.from('missing')));
     return hash.digest('hex');
   })();

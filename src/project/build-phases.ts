@@ -320,6 +320,13 @@ export async function staleFiles(project: Project, produced: readonly StepOutput
   return stale;
 }
 
+/** Whether `path` is a regular file (not a link to one) whose bytes are `text`. */
+async function holds(path: string, text: string): Promise<boolean> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info?.isFile() || info.size !== Buffer.byteLength(text)) return false;
+  return (await readIfExists(path))?.toString('utf8') === text;
+}
+
 /** Phase 5 without --check: new artifacts moved into place, then the files, the template last; --prune after. */
 export async function install(project: Project, produced: readonly StepOutput[], files: readonly [string, string][], prune: readonly string[]): Promise<void> {
   for (const output of produced) {
@@ -330,7 +337,9 @@ export async function install(project: Project, produced: readonly StepOutput[],
     if (onDisk?.sha256 === a.sha256) continue;
     await installFile(a.staged, target);
   }
-  for (const [path, text] of files) await writeFileAtomic(path, text);
+  // A file that already holds these bytes is left alone: its modification time stays, so tools that watch it
+  // (editors, make, the hash memo) see an unchanged build as unchanged.
+  for (const [path, text] of files) if (!(await holds(path, text))) await writeFileAtomic(path, text);
   for (const name of prune) {
     const path = join(project.artifacts.path, name);
     if ((await lstat(path)).isFile()) await unlink(path);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,9 +118,14 @@ describe.each([
     expect(result.stdout + result.stderr).toBe('');
   });
 
-  it('builds again to identical bytes; --check passes, then fails with a diff after a one-byte change', async () => {
+  it('builds again to identical bytes, rewriting no file; --check passes, then fails with a diff after a one-byte change', async () => {
+    const outputs = [...(await readdir(join(project, 'dist'), { recursive: true }))].map((f) => join(project, 'dist', f));
+    const identity = async () => Promise.all(outputs.map(async (f) => ({ f, ...(({ ino, mtimeMs }) => ({ ino, mtimeMs }))(await stat(f)) })));
+    const before = await identity();
     expect((await aibgen(['build', project, '--quiet'])).exitCode).toBe(0);
     expect(await snapshotFiles(join(project, 'dist'))).toEqual(first);
+    // Same bytes are not written again: watchers and make-like tools see nothing change.
+    expect(await identity()).toEqual(before);
     const check = await aibgen(['build', project, '--check']);
     expect(check.exitCode).toBe(0);
     const script = join(project, 'scripts', example === 'linux-nginx' ? 'install-nginx.sh.hbs' : 'install-iis.ps1.hbs');
