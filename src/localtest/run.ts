@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AibgenError, UsageError } from '../errors.js';
 import { fetchAndHash, type FetchOptions } from '../fill/index.js';
 import { loadProject } from '../project/index.js';
-import { abnormalEnd, boundedRun } from '../util/bounded-run.js';
 import { isAlive } from '../util/leftovers.js';
 import { findNspawn, runInContainer } from './engine.js';
+import { prepareRoot, unmountUnder, type PreparedRoot } from './rootfs.js';
 import { planOf, type PlannedStep } from './plan.js';
 
 /**
@@ -88,25 +88,6 @@ chmod 0440 /etc/sudoers.d/90-aibgen-${BUILD_USER}
 command -v sudo >/dev/null 2>&1 || echo 'aibgen: no sudo in this root filesystem'
 `;
 
-async function prepareRoot(rootfs: string, root: string): Promise<void> {
-  const info = await stat(rootfs).catch(() => undefined);
-  if (!info) throw new UsageError(`--rootfs ${rootfs}: no such file or folder`);
-  await mkdir(root, { recursive: true });
-  const result = info.isDirectory()
-    ? await boundedRun('cp', ['-a', '--', `${resolve(rootfs)}/.`, root], { timeoutMs: 30 * 60_000 })
-    : /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/i.test(rootfs)
-      ? await boundedRun('tar', ['--extract', '--file', resolve(rootfs), '--directory', root, '--numeric-owner', '--same-permissions'], {
-          timeoutMs: 30 * 60_000,
-        })
-      : undefined;
-  if (!result) throw new UsageError(`--rootfs ${rootfs}: expected a folder, or a .tar, .tar.gz or .tar.xz of one`);
-  const failure =
-    abnormalEnd(result, 30 * 60_000) ?? (result.exitCode !== 0 ? `exit ${result.exitCode}: ${result.stderr.trim().split('\n')[0] ?? ''}` : undefined);
-  if (failure) throw new UsageError(`--rootfs ${rootfs}: could not be unpacked: ${failure}`);
-  if (!(await stat(join(root, 'bin', 'sh')).catch(() => undefined)) || !(await stat(join(root, 'etc')).catch(() => undefined)))
-    throw new UsageError(`--rootfs ${rootfs}: not a root filesystem (no /bin/sh or /etc in it)`);
-}
-
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** A step's bytes: the project's artifact, or the outside URL downloaded; never trusted before its checksum is checked. */
@@ -153,6 +134,8 @@ async function sweepLeftoverRuns(): Promise<void> {
         }
       }
     }
+    // Its overlay first: removing files through a mount would not remove the mount.
+    await unmountUnder(folder);
     await rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -174,14 +157,16 @@ export async function testProject(dir: string, options: TestOptions): Promise<Te
 
   await sweepLeftoverRuns();
   const scratch = await mkdtemp(join(tmpdir(), `aibgen-test-run-${process.pid}-`));
-  const root = join(scratch, 'root');
   // The container's /tmp, kept from step to step (the File customizer writes there for later steps).
   const tmp = join(scratch, 'tmp');
   const results: StepResult[] = [];
   let kept: string | undefined;
+  let prepared: PreparedRoot | undefined;
   try {
-    events({ kind: 'phase', message: `unpacking ${options.rootfs}` });
-    await prepareRoot(options.rootfs, root);
+    events({ kind: 'phase', message: `preparing the root filesystem from ${options.rootfs}` });
+    prepared = await prepareRoot(options.rootfs, scratch, { keep: options.keep });
+    events({ kind: 'phase', message: `root filesystem: ${prepared.how}` });
+    const root = prepared.root;
     await mkdir(tmp, { mode: 0o1777 });
     await chmod(tmp, 0o1777);
     const setup = await runInContainer(nspawn, { root, tmp, user: 'root', command: ['/bin/sh', '-c', SETUP], network: 'none', timeoutMs: 5 * 60_000 });
@@ -304,6 +289,7 @@ export async function testProject(dir: string, options: TestOptions): Promise<Te
       results.every((r) => r.status !== 'failed') && deprovision.status !== 'failed' && results.some((r) => r.status === 'ok' || plan.steps.length === 0);
     return { template: plan.template, steps: results, deprovision, ok, ...(kept ? { kept } : {}) };
   } finally {
+    await prepared?.release();
     if (!kept) await rm(scratch, { recursive: true, force: true });
   }
 }

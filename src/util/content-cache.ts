@@ -9,6 +9,12 @@ import { writeFileAtomic } from './atomic-write.js';
  * miss; one that cannot be written costs time on the next run, nothing else. Setting
  * AIBGEN_CACHE=0 (or the kind's own AIBGEN_<KIND>_CACHE=0) turns it off.
  */
+/** aibgen's cache folder for one kind of result, or undefined when AIBGEN_CACHE=0 or AIBGEN_<KIND>_CACHE=0 turns it off. */
+export function cacheFolder(kind: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const off = env.AIBGEN_CACHE === '0' || env[`AIBGEN_${kind.toUpperCase()}_CACHE`] === '0';
+  return off ? undefined : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'aibgen', kind);
+}
+
 export class ContentCache<T> {
   readonly dir: string | undefined;
 
@@ -17,8 +23,7 @@ export class ContentCache<T> {
     private readonly isValid: (value: unknown) => value is T,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    const off = env.AIBGEN_CACHE === '0' || env[`AIBGEN_${kind.toUpperCase()}_CACHE`] === '0';
-    this.dir = off ? undefined : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'aibgen', kind);
+    this.dir = cacheFolder(kind, env);
   }
 
   async get(key: string): Promise<T | undefined> {
