@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,11 +35,22 @@ afterAll(async () => azurite?.stop());
 
 const env = () => ({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString });
 
+/** Projects built once per name; each caller gets its own copy (cp -a keeps what build made byte for byte). */
+const builds = new Map<string, Promise<string>>();
+
 async function built(name: string): Promise<{ root: string; records: Record_[]; write: (records: unknown) => Promise<void> }> {
-  const parent = await tempDir();
-  const root = await makeProject(join(parent, name), { baseUri: `${azurite.endpoint}/aib/${name}/` });
-  const result = await aibgen(['build', root, '--quiet']);
-  expect(result.exitCode, result.stderr).toBe(0);
+  let original = builds.get(name);
+  if (!original) {
+    original = (async () => {
+      const made = await makeProject(join(await tempDir(), name), { baseUri: `${azurite.endpoint}/aib/${name}/` });
+      const result = await aibgen(['build', made, '--quiet']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      return made;
+    })();
+    builds.set(name, original);
+  }
+  const root = join(await tempDir(), name);
+  await cp(await original, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
   const path = join(root, 'dist/artifacts.json');
   const records = JSON.parse(await readFile(path, 'utf8')) as Record_[];
   return { root, records, write: (r) => writeFile(path, typeof r === 'string' ? r : JSON.stringify(r, null, 2)) };
@@ -77,7 +88,8 @@ describe('only what build made, only under baseUri', () => {
   ];
   for (const [what, edit, message] of edits) {
     it(`refuses ${what}: exit 2, nothing uploaded`, async () => {
-      const name = `r${Math.random().toString(36).slice(2, 8)}`;
+      // One build for every case (each edits its own copy): all are refused, so nothing may appear under its prefix.
+      const name = 'refusals';
       const { root, records, write } = await built(name);
       await mkdir(join(root, '..', 'victim'), { recursive: true });
       await writeFile(join(root, '..', 'victim', 'template.json'), '{"secret": true}');
