@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { parseSize } from '../../util/size.js';
+import { option } from './typed.js';
 
 /** Parsers of option values shared by the command definitions: each refuses what it cannot read, naming the flag. */
 
@@ -32,3 +33,15 @@ export function sizeArg(flag: string) {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/**
+ * The options of a command that downloads (fill --fetch, import): how long a download may take and how
+ * large it may be, defined once for both.
+ */
+export const fetchOptions = () =>
+  [
+    option('--fetch-timeout <seconds>', 'give up a download after this long')
+      .argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS))
+      .default(30),
+    option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')),
+  ] as const;

@@ -1,5 +1,5 @@
 import { command, option } from './typed.js';
-import { MAX_TIMEOUT_SECONDS, collect, int, sizeArg } from './args.js';
+import { collect, fetchOptions } from './args.js';
 import { OSES } from '../../util/os.js';
 
 /** `aibgen import`: its arguments, options and help, defined once; the options' type is inferred from them. */
@@ -14,12 +14,8 @@ export const importDefinition = () =>
     .option('--resource <name>', 'which image template, when the file holds several')
     .option('--accept-current', "take the bytes as served when a step's checksum does not match them (by default an error)")
     .option('--keep-unreachable', 'keep steps whose file cannot be fetched in the template (by default an error)')
-    .addOption(
-      option('--fetch-timeout <seconds>', 'give up a download after this long')
-        .argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS))
-        .default(30),
-    )
-    .addOption(option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')))
+    .addOption(fetchOptions()[0])
+    .addOption(fetchOptions()[1])
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
