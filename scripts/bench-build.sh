@@ -35,16 +35,30 @@ if [ ! -d "$project" ]; then
 fi
 du -sh "$project/payload" >&2
 
-cold() { rm -rf "$project/dist"; aibgen_cli build "$project" --quiet; }
-warm() { aibgen_cli build "$project" --quiet; }
-check() { aibgen_cli build "$project" --check --quiet; }
+# A cold build is what a fresh clone in CI does: no dist/ and nothing remembered (an empty aibgen cache, so file
+# hashes, lint reports and evaluations are all made anew). Rebuilds use one cache of their own.
+cold() {
+  rm -rf "$project/dist"
+  local cache
+  cache=$(mktemp -d "$work/cold-cache.XXXXXX")
+  XDG_CACHE_HOME=$cache aibgen_cli build "$project" --quiet
+  rm -rf "$cache"
+}
+warm() { XDG_CACHE_HOME="$work/cache" aibgen_cli build "$project" --quiet; }
+check() { XDG_CACHE_HOME="$work/cache" aibgen_cli build "$project" --check --quiet; }
 
 t_cold=$(best_of "$runs" cold)
 snapshot=$(cd "$project/dist" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+# Right after a build, the files it just wrote are hashed again (a file changed within 2 s of being hashed is not
+# remembered: a coarse file system clock could hide a second edit); a rebuild a moment later finds them remembered.
+t_racy=$(best_of "$runs" warm)
+sleep 2
+warm
 t_warm=$(best_of "$runs" warm)
 t_check=$(best_of "$runs" check)
 [ "$(cd "$project/dist" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)" = "$snapshot" ] && same=yes || same=NO
 echo "cold build                 ${t_cold}s"
+echo "unchanged rebuild at once  ${t_racy}s   $(ratio "$t_racy" "$t_cold")x the cold build (its new files hashed again)"
 echo "unchanged rebuild          ${t_warm}s   $(ratio "$t_warm" "$t_cold")x the cold build (target <= 0.3)"
 echo "unchanged build --check    ${t_check}s   $(ratio "$t_check" "$t_cold")x the cold build (target <= 0.3)"
 echo "outputs identical to the cold build: $same"

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { format, resolveConfig } from 'prettier';
 import { projectTypesSource } from '../../src/docs/project-types.js';
@@ -53,5 +53,32 @@ describe('docs that restate code are generated or checked against it', () => {
       const commandHelp = (await aibgen([name, '--help'])).stdout;
       for (const option of options) expect(commandHelp, `${name} ${option}`).toMatch(new RegExp(`(^|[\\s,])${option}(?![\\w-])`, 'm'));
     }
+  });
+
+  it('every relative link in README.md, CHANGELOG.md and docs/ names a file or folder that exists, and every #anchor a heading in it', async () => {
+    const files = ['README.md', 'CHANGELOG.md', ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    // GitHub's heading anchors: lower case, punctuation other than - and _ dropped, spaces to -.
+    const anchorsOf = (text: string) =>
+      new Set(
+        [...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+          (m[1] as string)
+            .trim()
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N} _-]/gu, '')
+            .replace(/ /g, '-'),
+        ),
+      );
+    const broken: string[] = [];
+    for (const file of files) {
+      const text = await read(file);
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target as string)) continue;
+        const [path, anchor] = (target as string).split('#') as [string, string | undefined];
+        const resolved = path === '' ? file : join(dirname(file), path);
+        if (!(await stat(join(ROOT, resolved)).catch(() => undefined))) broken.push(`${file}: ${target} (no such file or folder)`);
+        else if (anchor && resolved.endsWith('.md') && !anchorsOf(await read(resolved)).has(anchor)) broken.push(`${file}: ${target} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
