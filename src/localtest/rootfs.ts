@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { HashMemo } from '../checksum/hash-memo.js';
@@ -60,6 +60,8 @@ async function cachedTree(tar: string, env: NodeJS.ProcessEnv): Promise<string |
   }
   const partial = await mkdtemp(join(folder, `.unpacking-${process.pid}-`));
   try {
+    // mkdtemp makes it 0700; a root filesystem's / is 0755 unless the tar says otherwise (its ./ entry).
+    await chmod(partial, 0o755);
     await unpack(tar, await stat(tar), partial, tar);
     await checkIsRoot(partial, tar);
     // Complete before it has its name: a tree in the cache is always whole. Another run may have finished first.

@@ -17,8 +17,9 @@ async function mounted(path: string): Promise<boolean> {
   return (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((line) => line.split(' ')[4] === path);
 }
 
-async function tarOf(dir: string, tar: string): Promise<string> {
-  expect((await run('tar', ['--create', '--file', tar, '-C', dir, '.'])).exitCode).toBe(0);
+async function tarOf(dir: string, tar: string, entries = ['bin', 'etc']): Promise<string> {
+  // Named entries only, no ./ entry (as docker export writes them): the root's mode is then aibgen's to set.
+  expect((await run('tar', ['--create', '--file', tar, '-C', dir, ...entries])).exitCode).toBe(0);
   return tar;
 }
 
@@ -51,6 +52,7 @@ describe.runIf(isRoot)("aibgen test's root folder: an overlay on the root filesy
     expect(trees).toHaveLength(1);
     const tree = join(cache, 'aibgen', 'rootfs', trees[0] as string);
     expect(first.how).toBe(`an overlay on ${tree}`);
+    expect((await stat(tree)).mode & 0o7777).toBe(0o755);
     const unpackedAt = (await stat(tree)).mtimeMs;
     await first.release();
 
@@ -83,7 +85,7 @@ describe.runIf(isRoot)("aibgen test's root folder: an overlay on the root filesy
     const base = await tempDir();
     await mkdir(join(base, 'tree'));
     await writeFile(join(base, 'tree', 'readme'), 'no /bin/sh here');
-    const tar = await tarOf(join(base, 'tree'), join(base, 'not-a-root.tar'));
+    const tar = await tarOf(join(base, 'tree'), join(base, 'not-a-root.tar'), ['readme']);
     const cache = join(base, 'cache');
     await expect(prepareRoot(tar, await makeDir(join(base, 's')), { env: { XDG_CACHE_HOME: cache } })).rejects.toMatchObject({
       code: 'E_USAGE',
