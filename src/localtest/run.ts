@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AibgenError, UsageError } from '../errors.js';
 import { fetchAndHash, type FetchOptions } from '../fill/index.js';
 import { loadProject } from '../project/index.js';
-import { isAlive } from '../util/leftovers.js';
 import { findNspawn, runInContainer } from './engine.js';
-import { prepareRoot, unmountUnder, type PreparedRoot } from './rootfs.js';
+import { RUN_MARKER, sweepLeftoverRuns } from './leftovers.js';
+import { prepareRoot, type PreparedRoot } from './rootfs.js';
 import { planOf, type PlannedStep } from './plan.js';
 
 /**
@@ -21,8 +21,6 @@ import { planOf, type PlannedStep } from './plan.js';
  */
 
 export const BUILD_USER = 'packer';
-/** Every container process of a run starts with this variable set to aibgen's pid: the next run finds a killed run's leftovers by it. */
-const RUN_MARKER = 'AIBGEN_TEST_RUN';
 
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
@@ -106,38 +104,6 @@ async function bytesOf(step: PlannedStep, scratch: string, options: TestOptions)
     closeSync(fd);
   }
   return readFile(path);
-}
-
-/**
- * What a killed run left: its scratch folder, and a container still running in it (systemd-nspawn
- * in its own process group, and the container's own processes, outlive a kill -9 of aibgen).
- * Processes whose command line names a dead run's folder, or that carry its marker, are killed, then
- * the folder is removed.
- */
-async function sweepLeftoverRuns(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = Number(/^aibgen-test-run-(\d+)-/.exec(name)?.[1]);
-    if (!pid || isAlive(pid)) continue;
-    const folder = join(tmpdir(), name);
-    for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-      if (!/^\d+$/.test(entry)) continue;
-      // systemd-nspawn names the folder on its command line; the container's first process carries the run's
-      // marker in its environment (killing it from outside ends the container's whole PID namespace).
-      const cmdline = await readFile(join('/proc', entry, 'cmdline'), 'utf8').catch(() => '');
-      const environ = await readFile(join('/proc', entry, 'environ'), 'utf8').catch(() => '');
-      if (cmdline.includes(folder) || environ.split('\0').includes(`${RUN_MARKER}=${pid}`)) {
-        try {
-          process.kill(Number(entry), 'SIGKILL');
-        } catch {
-          // Gone.
-        }
-      }
-    }
-    // Its overlay first: removing files through a mount would not remove the mount.
-    await unmountUnder(folder);
-    await rm(folder, { recursive: true, force: true }).catch(() => undefined);
-  }
 }
 
 export async function testProject(dir: string, options: TestOptions): Promise<TestResult> {
