@@ -16,8 +16,9 @@ import { planOf, type PlannedStep } from './plan.js';
  * container made from a root filesystem: File steps written as the unprivileged build user,
  * Shell scripts and inline commands run as that user (with passwordless sudo, as on the build VM),
  * every downloaded byte checked against its sha256Checksum before anything runs. The root
- * filesystem is never modified (the container runs on a copy in a scratch folder, removed at the
- * end, and swept by the next run after a kill -9); the host is not written outside that folder.
+ * filesystem is never modified (the container runs on an overlay over it, or a copy, in a scratch
+ * folder removed at the end and swept by the next run after a kill -9: see rootfs.ts); the host is
+ * not written outside that folder and aibgen's cache (where a tar is unpacked once).
  */
 
 export const BUILD_USER = 'packer';
