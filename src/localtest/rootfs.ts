@@ -24,7 +24,7 @@ export interface PreparedRoot {
   root: string;
   /** How the root was made, in words (for the run's progress). */
   how: string;
-  /** Unmounts the overlay, if there is one; the scratch folder is the caller's to remove. */
+  /** Unmounts the overlay, if there is one (once, however often it is called); the scratch folder is the caller's to remove. */
   release(): Promise<void>;
 }
 
@@ -119,7 +119,10 @@ export async function prepareRoot(rootfs: string, scratch: string, options: { ke
     if (lower) {
       await checkIsRoot(lower, rootfs);
       const failure = await mountOverlay(lower, scratch);
-      if (!failure) return { root, how: `an overlay on ${lower}`, release: () => unmount(root) };
+      if (!failure) {
+        let unmounted: Promise<void> | undefined;
+        return { root, how: `an overlay on ${lower}`, release: () => (unmounted ??= unmount(root)) };
+      }
       why = `no overlay: ${failure}`;
     } else why = 'AIBGEN_CACHE=0: the tar is unpacked for this run only';
   }

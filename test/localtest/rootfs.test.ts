@@ -1,8 +1,19 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { prepareRoot, unmountUnder } from '../../src/localtest/rootfs.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { prepareRoot as prepare, unmountUnder, type PreparedRoot } from '../../src/localtest/rootfs.js';
 import { isRoot, run, tempDir } from '../helpers.js';
+
+/** Every root prepared here is released after its test, even one that failed halfway (a mount would outlive it). */
+const prepared: PreparedRoot[] = [];
+afterEach(async () => {
+  for (const root of prepared.splice(0)) await root.release();
+});
+async function prepareRoot(...args: Parameters<typeof prepare>): Promise<PreparedRoot> {
+  const root = await prepare(...args);
+  prepared.push(root);
+  return root;
+}
 
 /** A root filesystem as small as prepareRoot accepts: /bin/sh and /etc. */
 async function fakeRootfs(dir: string, marker: string): Promise<string> {
