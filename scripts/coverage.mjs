@@ -24,7 +24,7 @@ const mapped = join(work, 'spawned-report');
  * The merged floor: what the suite covers today, rounded down; raise it as tests are added. Branches are
  * counted where either instrument sees one (vitest on src/, c8 through the CLI bundle's source maps), and
  * the two place them differently in most files, so the merged branch figure reads lower than either
- * alone: 88.7% through tsc's one-to-one maps, 85.5% through the bundle's, on the same tests.
+ * alone: 88.7% through tsc's one-to-one maps (508 tests), 85.5% through the bundle's (514 tests).
  */
 const FLOOR = { lines: 94, statements: 94, functions: 96, branches: 85 };
 
