@@ -13,11 +13,13 @@ const SWEEP_MS = 5_000;
 interface ProcessEntry {
   pid: number;
   ppid: number;
-  /** Its command line names the run's folder (systemd-nspawn), or its environment carries the run's marker. */
+  /** It is the run's systemd-nspawn (started on the run's root folder), or its environment carries the run's marker. */
   marked: boolean;
 }
 
 async function processesOf(folder: string, marker: string): Promise<ProcessEntry[]> {
+  // The exact argument engine.ts gives nspawn: a process that merely mentions the folder is not the run's.
+  const directoryArg = `--directory=${join(folder, 'root')}`;
   const entries: ProcessEntry[] = [];
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
@@ -26,7 +28,7 @@ async function processesOf(folder: string, marker: string): Promise<ProcessEntry
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const cmdline = await readFile(join('/proc', entry, 'cmdline'), 'utf8').catch(() => '');
     const environ = await readFile(join('/proc', entry, 'environ'), 'utf8').catch(() => '');
-    entries.push({ pid: Number(entry), ppid, marked: cmdline.includes(folder) || environ.split('\0').includes(marker) });
+    entries.push({ pid: Number(entry), ppid, marked: cmdline.split('\0').includes(directoryArg) || environ.split('\0').includes(marker) });
   }
   return entries;
 }
@@ -49,7 +51,7 @@ function leftoverPids(entries: readonly ProcessEntry[]): number[] {
 /**
  * What a killed run left: its scratch folder, its overlay mount, and a container still running in it
  * (systemd-nspawn runs in its own process group, and the container's processes outlive a kill -9 of aibgen and
- * of nspawn). Processes whose command line names a dead run's folder or that carry its marker, and everything
+ * of nspawn). The dead run's systemd-nspawn, processes that carry its marker, and everything
  * they started, are killed (killing the container's first process ends its whole PID namespace), looking again
  * until none is left; then the overlay is unmounted and the folder removed.
  */

@@ -34,14 +34,11 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/**
- * The options of a command that downloads (fill --fetch, import): how long a download may take and how
- * large it may be, defined once for both.
- */
-export const fetchOptions = () =>
-  [
-    option('--fetch-timeout <seconds>', 'give up a download after this long')
-      .argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS))
-      .default(30),
-    option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size')),
-  ] as const;
+/** How long a download may take (fill --fetch, import): defined once for both. */
+export const fetchTimeoutOption = () =>
+  option('--fetch-timeout <seconds>', 'give up a download after this long')
+    .argParser(int('--fetch-timeout', 1, MAX_TIMEOUT_SECONDS))
+    .default(30);
+
+/** How large a download may be (fill --fetch, import): defined once for both. */
+export const fetchMaxSizeOption = () => option('--fetch-max-size <size>', 'largest download accepted (e.g. 50MB)').argParser(sizeArg('--fetch-max-size'));

@@ -1,5 +1,5 @@
 import { command } from './typed.js';
-import { collect, fetchOptions } from './args.js';
+import { collect, fetchMaxSizeOption, fetchTimeoutOption } from './args.js';
 
 /** `aibgen fill`: its arguments, options and help, defined once; the options' type is inferred from them. */
 export const fillDefinition = () =>
@@ -8,8 +8,8 @@ export const fillDefinition = () =>
     .argument('<template...>', 'JSON template(s) (bare body or ARM deployment, comments allowed) or .bicep files')
     .option('-m, --map <uriPrefix=dir>', 'URIs starting with uriPrefix are files under dir (repeatable; longest prefix wins)', collect)
     .option('--fetch', 'download http(s) URIs that no --map matches and hash them as served')
-    .addOption(fetchOptions()[0])
-    .addOption(fetchOptions()[1])
+    .addOption(fetchTimeoutOption())
+    .addOption(fetchMaxSizeOption())
     .option('--strict', 'treat every skipped URI (expression, placeholder, unmapped) as an error')
     .option('--check', 'write nothing; exit 1 if any checksum is missing, malformed, uppercase or wrong; exit 2 if nothing could be checked')
     .option('--allow-empty', 'with --check: exit 0 when every site was skipped (by default a check that checked nothing is exit 2)')

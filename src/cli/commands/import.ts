@@ -1,5 +1,5 @@
 import { command, option } from './typed.js';
-import { collect, fetchOptions } from './args.js';
+import { collect, fetchMaxSizeOption, fetchTimeoutOption } from './args.js';
 import { OSES } from '../../util/os.js';
 
 /** `aibgen import`: its arguments, options and help, defined once; the options' type is inferred from them. */
@@ -14,8 +14,8 @@ export const importDefinition = () =>
     .option('--resource <name>', 'which image template, when the file holds several')
     .option('--accept-current', "take the bytes as served when a step's checksum does not match them (by default an error)")
     .option('--keep-unreachable', 'keep steps whose file cannot be fetched in the template (by default an error)')
-    .addOption(fetchOptions()[0])
-    .addOption(fetchOptions()[1])
+    .addOption(fetchTimeoutOption())
+    .addOption(fetchMaxSizeOption())
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
